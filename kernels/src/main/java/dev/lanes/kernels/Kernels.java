@@ -1,0 +1,309 @@
+package dev.lanes.kernels;
+
+import static dev.lanes.kernels.Checks.checkMatrix;
+import static dev.lanes.kernels.Checks.checkSize;
+import static dev.lanes.kernels.Checks.checkVector;
+
+/**
+ * Float32 kernels for dense linear algebra and neural-network layers.
+ *
+ * <p>Obtain an instance with {@link #get()} (the backend chosen once for this JVM), {@link #scalar()},
+ * {@link #vector()} or {@link #named(String)}. Every backend computes the same operations with the
+ * same argument checks; they differ only in speed and in rounding, within the bounds stated on each
+ * method.
+ *
+ * <h2>Conventions</h2>
+ * <ul>
+ *   <li>Vectors are given as {@code (array, offset)} and a length {@code n}; matrices are row-major
+ *       {@code (array, offset, ld)} with leading dimension {@code ld >= columns}: element (i, j) is
+ *       {@code a[offset + i * ld + j]}. Argument order follows BLAS where BLAS has the operation.</li>
+ *   <li>Arguments are checked before anything is written: a null array is a
+ *       {@link NullPointerException}, a negative size or a leading dimension smaller than the row
+ *       length an {@link IllegalArgumentException}, an array too short for its offset and extent an
+ *       {@link IndexOutOfBoundsException}. Each message names the argument.</li>
+ *   <li>Elementwise operations may write their result over an input ({@code out == x} with equal
+ *       offsets). Any other overlap between an output and an input is unsupported: the result is
+ *       then unspecified (but no exception is thrown and no memory outside the arrays is touched).</li>
+ *   <li>Instances hold no mutable state: every method may be called from any number of threads at
+ *       once.</li>
+ *   <li>No method allocates in steady state.</li>
+ * </ul>
+ *
+ * <h2>Accuracy</h2>
+ * Reductions (dot, gemv, gemvT, the sums inside softmax) may associate their terms in any order; the
+ * error of a sum of n products is at most {@code n * 2^-23 * sum|x_i * y_i|} (a factor 2 over the
+ * classical bound for recursive summation, which covers blocked and lane-wise summation orders).
+ * Elementwise transcendental functions state their own bounds.
+ */
+public abstract class Kernels {
+
+    Kernels() {
+    }
+
+    /** The backend chosen once for this JVM; see {@link Backends} for how it is chosen. */
+    public static Kernels get() {
+        return Backends.chosen();
+    }
+
+    /** The scalar backend: plain Java loops, the reference semantics. Available on every JVM. */
+    public static Kernels scalar() {
+        return ScalarKernels.INSTANCE;
+    }
+
+    /**
+     * The Vector API backend.
+     *
+     * @throws UnsupportedOperationException if it cannot run in this JVM; the message says why and
+     *     which flag to pass
+     */
+    public static Kernels vector() {
+        return Backends.vector();
+    }
+
+    /**
+     * A backend by name: {@code "scalar"}, {@code "vector"} or {@code "auto"} (the same as {@link
+     * #get()}). Case-insensitive.
+     *
+     * @throws IllegalArgumentException for any other name
+     * @throws UnsupportedOperationException for {@code "vector"} where it cannot run
+     */
+    public static Kernels named(String name) {
+        return Backends.named(name);
+    }
+
+    /** The backend's name: {@code "scalar"} or {@code "vector"}. */
+    public abstract String name();
+
+    /** A short description: the name and, for vector, the species (for example {@code vector(256-bit, 8 lanes)}). */
+    public String describe() {
+        return name();
+    }
+
+    @Override
+    public String toString() {
+        return describe();
+    }
+
+    // ---------------------------------------------------------------- level 1
+
+    /**
+     * Dot product {@code sum_i x[i] * y[i]} over {@code n} elements.
+     * Error: at most {@code n * 2^-23 * sum|x_i y_i|} against the exact sum.
+     */
+    public final float dot(int n, float[] x, int xOff, float[] y, int yOff) {
+        checkSize("n", n);
+        checkVector("x", x, xOff, n);
+        checkVector("y", y, yOff, n);
+        return dotK(n, x, xOff, y, yOff);
+    }
+
+    /** {@code y[i] += alpha * x[i]} for {@code i < n} (BLAS saxpy). One rounding per element with FMA backends, two without. */
+    public final void axpy(int n, float alpha, float[] x, int xOff, float[] y, int yOff) {
+        checkSize("n", n);
+        checkVector("x", x, xOff, n);
+        checkVector("y", y, yOff, n);
+        axpyK(n, alpha, x, xOff, y, yOff);
+    }
+
+    /** {@code x[i] *= alpha} for {@code i < n} (BLAS sscal). Exact to one rounding. */
+    public final void scale(int n, float alpha, float[] x, int xOff) {
+        checkSize("n", n);
+        checkVector("x", x, xOff, n);
+        scaleK(n, alpha, x, xOff);
+    }
+
+    /** Elementwise product {@code out[i] = x[i] * y[i]}. Exact to one rounding; {@code out} may be {@code x} or {@code y}. */
+    public final void mul(int n, float[] x, int xOff, float[] y, int yOff, float[] out, int outOff) {
+        checkSize("n", n);
+        checkVector("x", x, xOff, n);
+        checkVector("y", y, yOff, n);
+        checkVector("out", out, outOff, n);
+        mulK(n, x, xOff, y, yOff, out, outOff);
+    }
+
+    /** Elementwise sum {@code out[i] = x[i] + y[i]} (a bias add). Exact to one rounding; {@code out} may be {@code x} or {@code y}. */
+    public final void add(int n, float[] x, int xOff, float[] y, int yOff, float[] out, int outOff) {
+        checkSize("n", n);
+        checkVector("x", x, xOff, n);
+        checkVector("y", y, yOff, n);
+        checkVector("out", out, outOff, n);
+        addK(n, x, xOff, y, yOff, out, outOff);
+    }
+
+    /**
+     * Sum of squared differences {@code sum_i (target[i] - pred[i])^2}: the squared-error loss of one
+     * sample. Same bound as {@link #dot}, with the squared differences as the terms.
+     */
+    public final float squaredError(int n, float[] pred, int predOff, float[] target, int targetOff) {
+        checkSize("n", n);
+        checkVector("pred", pred, predOff, n);
+        checkVector("target", target, targetOff, n);
+        return squaredErrorK(n, pred, predOff, target, targetOff);
+    }
+
+    /**
+     * Gradient of {@link #squaredError} with respect to {@code pred}:
+     * {@code out[i] = 2 * (pred[i] - target[i])}. {@code out} may be {@code pred} or {@code target}.
+     */
+    public final void squaredErrorGradient(int n, float[] pred, int predOff, float[] target, int targetOff,
+                                           float[] out, int outOff) {
+        checkSize("n", n);
+        checkVector("pred", pred, predOff, n);
+        checkVector("target", target, targetOff, n);
+        checkVector("out", out, outOff, n);
+        squaredErrorGradientK(n, pred, predOff, target, targetOff, out, outOff);
+    }
+
+    // ---------------------------------------------------------------- level 2
+
+    /**
+     * {@code y = alpha * A * x + beta * y} with A m-by-n row-major (BLAS sgemv, no transpose, on
+     * row-major storage). {@code x} has n elements, {@code y} has m. With {@code beta == 0} the old
+     * contents of y are not read (a NaN there does not leak), as in BLAS. Each y[i] carries the
+     * {@link Kernels reduction bound} over n terms.
+     */
+    public final void gemv(int m, int n, float alpha, float[] a, int aOff, int lda,
+                           float[] x, int xOff, float beta, float[] y, int yOff) {
+        checkSize("m", m);
+        checkSize("n", n);
+        checkMatrix("a", a, aOff, lda, m, n);
+        checkVector("x", x, xOff, n);
+        checkVector("y", y, yOff, m);
+        gemvK(m, n, alpha, a, aOff, lda, x, xOff, beta, y, yOff);
+    }
+
+    /**
+     * {@code y = alpha * A^T * x + beta * y} with A m-by-n row-major: the backward pass of a dense
+     * layer. {@code x} has m elements, {@code y} has n. With {@code beta == 0} the old contents of y
+     * are not read. Each y[j] carries the reduction bound over m terms.
+     */
+    public final void gemvT(int m, int n, float alpha, float[] a, int aOff, int lda,
+                            float[] x, int xOff, float beta, float[] y, int yOff) {
+        checkSize("m", m);
+        checkSize("n", n);
+        checkMatrix("a", a, aOff, lda, m, n);
+        checkVector("x", x, xOff, m);
+        checkVector("y", y, yOff, n);
+        gemvTK(m, n, alpha, a, aOff, lda, x, xOff, beta, y, yOff);
+    }
+
+    /**
+     * Rank-1 update {@code A += alpha * x * y^T} with A m-by-n row-major (BLAS sger): the outer
+     * product that gives a dense layer's weight gradient. {@code x} has m elements, {@code y} has n.
+     * Each element is updated with at most two roundings.
+     */
+    public final void ger(int m, int n, float alpha, float[] x, int xOff, float[] y, int yOff,
+                          float[] a, int aOff, int lda) {
+        checkSize("m", m);
+        checkSize("n", n);
+        checkVector("x", x, xOff, m);
+        checkVector("y", y, yOff, n);
+        checkMatrix("a", a, aOff, lda, m, n);
+        gerK(m, n, alpha, x, xOff, y, yOff, a, aOff, lda);
+    }
+
+    // ---------------------------------------------------------------- activations
+
+    /**
+     * {@code out[i] = tanh(x[i])}. Error at most 4 ulp of the correctly rounded result over the whole
+     * float range; odd ({@code tanh(-x) == -tanh(x)}), exactly {@code ±1} where tanh rounds to ±1,
+     * {@code tanh(±0) = ±0}, {@code tanh(±Inf) = ±1}, NaN gives NaN. {@code out} may be {@code x}.
+     */
+    public final void tanh(int n, float[] x, int xOff, float[] out, int outOff) {
+        checkSize("n", n);
+        checkVector("x", x, xOff, n);
+        checkVector("out", out, outOff, n);
+        tanhK(n, x, xOff, out, outOff);
+    }
+
+    /**
+     * The derivative of tanh from its argument: {@code out[i] = sech^2(x[i]) = 1 / cosh^2(x[i])}.
+     * Computed as {@code 4e / (1 + e)^2} with {@code e = exp(-2|x|)}, so it keeps its relative accuracy
+     * where tanh saturates; absolute error at most {@code 2^-21}, relative error at most
+     * {@code 2^-19} while the result is a normal float. {@code out} may be {@code x}.
+     */
+    public final void sech2(int n, float[] x, int xOff, float[] out, int outOff) {
+        checkSize("n", n);
+        checkVector("x", x, xOff, n);
+        checkVector("out", out, outOff, n);
+        sech2K(n, x, xOff, out, outOff);
+    }
+
+    /**
+     * The derivative of tanh from its output t = tanh(x): {@code out[i] = 1 - t[i]^2} (one rounding,
+     * by FMA). This is what backpropagation has at hand. {@code out} may be {@code t}.
+     */
+    public final void tanhGradFromOutput(int n, float[] t, int tOff, float[] out, int outOff) {
+        checkSize("n", n);
+        checkVector("t", t, tOff, n);
+        checkVector("out", out, outOff, n);
+        tanhGradFromOutputK(n, t, tOff, out, outOff);
+    }
+
+    /**
+     * Numerically stable softmax {@code out[i] = exp(x[i] - max) / sum_j exp(x[j] - max)}.
+     *
+     * <p>For finite inputs of any size and magnitude the result is finite, in [0, 1], and sums to 1
+     * within {@code n * 2^-22}. Each element has relative error at most {@code 2^-20 + n * 2^-23}.
+     * Special values: a NaN anywhere gives NaN everywhere; {@code -Inf} entries get 0; if some entries
+     * are {@code +Inf}, they share the mass equally (the limit as they grow) and all others get 0; if
+     * every entry is {@code -Inf} the result is NaN (there is no limit). {@code n == 0} does nothing.
+     * {@code out} may be {@code x}.
+     */
+    public final void softmax(int n, float[] x, int xOff, float[] out, int outOff) {
+        checkSize("n", n);
+        checkVector("x", x, xOff, n);
+        checkVector("out", out, outOff, n);
+        softmaxK(n, x, xOff, out, outOff);
+    }
+
+    /**
+     * Backward pass of softmax: given its output s and the gradient g with respect to s, writes the
+     * gradient with respect to softmax's input, the Jacobian-vector product
+     * {@code out[i] = s[i] * (g[i] - <s, g>)} (the Jacobian is {@code diag(s) - s s^T}, never built).
+     * {@code out} may be {@code s} or {@code g}.
+     */
+    public final void softmaxBackward(int n, float[] s, int sOff, float[] g, int gOff, float[] out, int outOff) {
+        checkSize("n", n);
+        checkVector("s", s, sOff, n);
+        checkVector("g", g, gOff, n);
+        checkVector("out", out, outOff, n);
+        softmaxBackwardK(n, s, sOff, g, gOff, out, outOff);
+    }
+
+    // ---------------------------------------------------------------- the loops, checked above
+
+    abstract float dotK(int n, float[] x, int xOff, float[] y, int yOff);
+
+    abstract void axpyK(int n, float alpha, float[] x, int xOff, float[] y, int yOff);
+
+    abstract void scaleK(int n, float alpha, float[] x, int xOff);
+
+    abstract void mulK(int n, float[] x, int xOff, float[] y, int yOff, float[] out, int outOff);
+
+    abstract void addK(int n, float[] x, int xOff, float[] y, int yOff, float[] out, int outOff);
+
+    abstract float squaredErrorK(int n, float[] pred, int predOff, float[] target, int targetOff);
+
+    abstract void squaredErrorGradientK(int n, float[] pred, int predOff, float[] target, int targetOff,
+                                        float[] out, int outOff);
+
+    abstract void gemvK(int m, int n, float alpha, float[] a, int aOff, int lda,
+                        float[] x, int xOff, float beta, float[] y, int yOff);
+
+    abstract void gemvTK(int m, int n, float alpha, float[] a, int aOff, int lda,
+                         float[] x, int xOff, float beta, float[] y, int yOff);
+
+    abstract void gerK(int m, int n, float alpha, float[] x, int xOff, float[] y, int yOff,
+                       float[] a, int aOff, int lda);
+
+    abstract void tanhK(int n, float[] x, int xOff, float[] out, int outOff);
+
+    abstract void sech2K(int n, float[] x, int xOff, float[] out, int outOff);
+
+    abstract void tanhGradFromOutputK(int n, float[] t, int tOff, float[] out, int outOff);
+
+    abstract void softmaxK(int n, float[] x, int xOff, float[] out, int outOff);
+
+    abstract void softmaxBackwardK(int n, float[] s, int sOff, float[] g, int gOff, float[] out, int outOff);
+}

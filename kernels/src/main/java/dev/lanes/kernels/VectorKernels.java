@@ -1,0 +1,439 @@
+package dev.lanes.kernels;
+
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * The Vector API backend at the platform's preferred species. Only the loops live here; the checks
+ * are inherited from {@link Kernels}, and sizes too small for a vector fall through to the scalar
+ * loops of {@link ScalarKernels}.
+ *
+ * <p>Loaded only through {@link Backends}, which first makes sure the incubator module is present.
+ */
+final class VectorKernels extends ScalarKernels {
+    static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
+    static final int L = S.length();
+    static final VectorKernels INSTANCE = create();
+
+    private static VectorKernels create() {
+        if (S.vectorBitSize() < 128) {
+            throw new UnsupportedOperationException("the preferred vector size is " + S.vectorBitSize()
+                    + " bits, below 128: vector code would not beat scalar on this CPU or with this -XX:MaxVectorSize");
+        }
+        return new VectorKernels();
+    }
+
+    private VectorKernels() {
+    }
+
+    @Override
+    public String name() {
+        return "vector";
+    }
+
+    @Override
+    public String describe() {
+        return "vector(" + S.vectorBitSize() + "-bit, " + L + " lanes" + (VectorMath.FMA ? "" : ", no FMA") + ")";
+    }
+
+    private static FloatVector fma(FloatVector a, FloatVector b, FloatVector c) {
+        return VectorMath.fma(a, b, c);
+    }
+
+    // ---------------------------------------------------------------- level 1
+
+    @Override
+    float dotK(int n, float[] x, int xOff, float[] y, int yOff) {
+        if (n < 2 * L) {
+            return dotRange(0, n, x, xOff, y, yOff, 0f);
+        }
+        return dotVector(n, x, xOff, y, yOff);
+    }
+
+    /** Four independent accumulators hide the FMA latency; one reduction after the loop. */
+    static float dotVector(int n, float[] x, int xOff, float[] y, int yOff) {
+        FloatVector a0 = FloatVector.zero(S);
+        FloatVector a1 = FloatVector.zero(S);
+        FloatVector a2 = FloatVector.zero(S);
+        FloatVector a3 = FloatVector.zero(S);
+        int i = 0;
+        for (; i <= n - 4 * L; i += 4 * L) {
+            a0 = fma(FloatVector.fromArray(S, x, xOff + i), FloatVector.fromArray(S, y, yOff + i), a0);
+            a1 = fma(FloatVector.fromArray(S, x, xOff + i + L), FloatVector.fromArray(S, y, yOff + i + L), a1);
+            a2 = fma(FloatVector.fromArray(S, x, xOff + i + 2 * L), FloatVector.fromArray(S, y, yOff + i + 2 * L), a2);
+            a3 = fma(FloatVector.fromArray(S, x, xOff + i + 3 * L), FloatVector.fromArray(S, y, yOff + i + 3 * L), a3);
+        }
+        for (; i <= n - L; i += L) {
+            a0 = fma(FloatVector.fromArray(S, x, xOff + i), FloatVector.fromArray(S, y, yOff + i), a0);
+        }
+        float sum = a0.add(a1).add(a2.add(a3)).reduceLanes(VectorOperators.ADD);
+        return dotRange(i, n, x, xOff, y, yOff, sum);
+    }
+
+    @Override
+    void axpyK(int n, float alpha, float[] x, int xOff, float[] y, int yOff) {
+        if (n < L) {
+            axpyRange(0, n, alpha, x, xOff, y, yOff);
+            return;
+        }
+        axpyVector(n, alpha, x, xOff, y, yOff);
+    }
+
+    static void axpyVector(int n, float alpha, float[] x, int xOff, float[] y, int yOff) {
+        FloatVector va = FloatVector.broadcast(S, alpha);
+        int i = 0;
+        for (; i <= n - 2 * L; i += 2 * L) {
+            fma(FloatVector.fromArray(S, x, xOff + i), va, FloatVector.fromArray(S, y, yOff + i))
+                    .intoArray(y, yOff + i);
+            fma(FloatVector.fromArray(S, x, xOff + i + L), va, FloatVector.fromArray(S, y, yOff + i + L))
+                    .intoArray(y, yOff + i + L);
+        }
+        for (; i <= n - L; i += L) {
+            fma(FloatVector.fromArray(S, x, xOff + i), va, FloatVector.fromArray(S, y, yOff + i))
+                    .intoArray(y, yOff + i);
+        }
+        axpyRange(i, n, alpha, x, xOff, y, yOff);
+    }
+
+    @Override
+    void scaleK(int n, float alpha, float[] x, int xOff) {
+        int i = 0;
+        if (n >= L) {
+            FloatVector va = FloatVector.broadcast(S, alpha);
+            for (; i <= n - L; i += L) {
+                FloatVector.fromArray(S, x, xOff + i).mul(va).intoArray(x, xOff + i);
+            }
+        }
+        scaleRange(i, n, alpha, x, xOff);
+    }
+
+    @Override
+    void mulK(int n, float[] x, int xOff, float[] y, int yOff, float[] out, int outOff) {
+        int i = 0;
+        for (; i <= n - L; i += L) {
+            FloatVector.fromArray(S, x, xOff + i).mul(FloatVector.fromArray(S, y, yOff + i)).intoArray(out, outOff + i);
+        }
+        mulRange(i, n, x, xOff, y, yOff, out, outOff);
+    }
+
+    @Override
+    void addK(int n, float[] x, int xOff, float[] y, int yOff, float[] out, int outOff) {
+        int i = 0;
+        for (; i <= n - L; i += L) {
+            FloatVector.fromArray(S, x, xOff + i).add(FloatVector.fromArray(S, y, yOff + i)).intoArray(out, outOff + i);
+        }
+        addRange(i, n, x, xOff, y, yOff, out, outOff);
+    }
+
+    @Override
+    float squaredErrorK(int n, float[] pred, int predOff, float[] target, int targetOff) {
+        if (n < 2 * L) {
+            return squaredErrorRange(0, n, pred, predOff, target, targetOff, 0f);
+        }
+        FloatVector a0 = FloatVector.zero(S);
+        FloatVector a1 = FloatVector.zero(S);
+        int i = 0;
+        for (; i <= n - 2 * L; i += 2 * L) {
+            FloatVector d0 = FloatVector.fromArray(S, target, targetOff + i).sub(FloatVector.fromArray(S, pred, predOff + i));
+            FloatVector d1 = FloatVector.fromArray(S, target, targetOff + i + L)
+                    .sub(FloatVector.fromArray(S, pred, predOff + i + L));
+            a0 = fma(d0, d0, a0);
+            a1 = fma(d1, d1, a1);
+        }
+        for (; i <= n - L; i += L) {
+            FloatVector d0 = FloatVector.fromArray(S, target, targetOff + i).sub(FloatVector.fromArray(S, pred, predOff + i));
+            a0 = fma(d0, d0, a0);
+        }
+        return squaredErrorRange(i, n, pred, predOff, target, targetOff, a0.add(a1).reduceLanes(VectorOperators.ADD));
+    }
+
+    @Override
+    void squaredErrorGradientK(int n, float[] pred, int predOff, float[] target, int targetOff,
+                               float[] out, int outOff) {
+        int i = 0;
+        for (; i <= n - L; i += L) {
+            FloatVector.fromArray(S, pred, predOff + i).sub(FloatVector.fromArray(S, target, targetOff + i))
+                    .mul(2f).intoArray(out, outOff + i);
+        }
+        squaredErrorGradientRange(i, n, pred, predOff, target, targetOff, out, outOff);
+    }
+
+    // ---------------------------------------------------------------- level 2
+
+    @Override
+    void gemvK(int m, int n, float alpha, float[] a, int aOff, int lda,
+               float[] x, int xOff, float beta, float[] y, int yOff) {
+        if (n < 2 * L) {
+            super.gemvK(m, n, alpha, a, aOff, lda, x, xOff, beta, y, yOff);
+            return;
+        }
+        int i = 0;
+        for (; i <= m - 4; i += 4) {
+            gemvFourRows(n, alpha, a, aOff + i * lda, lda, x, xOff, beta, y, yOff + i);
+        }
+        for (; i < m; i++) {
+            float s = dotVector(n, a, aOff + i * lda, x, xOff);
+            y[yOff + i] = combine(alpha, s, beta, y[yOff + i]);
+        }
+    }
+
+    /**
+     * Four rows per pass share each load of x; two column vectors per step give eight independent
+     * FMA chains, enough to cover the FMA latency on two FMA ports.
+     */
+    private static void gemvFourRows(int n, float alpha, float[] a, int r0, int lda,
+                                     float[] x, int xOff, float beta, float[] y, int yi) {
+        int r1 = r0 + lda;
+        int r2 = r1 + lda;
+        int r3 = r2 + lda;
+        FloatVector s0 = FloatVector.zero(S);
+        FloatVector s1 = FloatVector.zero(S);
+        FloatVector s2 = FloatVector.zero(S);
+        FloatVector s3 = FloatVector.zero(S);
+        FloatVector t0 = FloatVector.zero(S);
+        FloatVector t1 = FloatVector.zero(S);
+        FloatVector t2 = FloatVector.zero(S);
+        FloatVector t3 = FloatVector.zero(S);
+        int j = 0;
+        for (; j <= n - 2 * L; j += 2 * L) {
+            FloatVector xa = FloatVector.fromArray(S, x, xOff + j);
+            FloatVector xb = FloatVector.fromArray(S, x, xOff + j + L);
+            s0 = fma(FloatVector.fromArray(S, a, r0 + j), xa, s0);
+            s1 = fma(FloatVector.fromArray(S, a, r1 + j), xa, s1);
+            s2 = fma(FloatVector.fromArray(S, a, r2 + j), xa, s2);
+            s3 = fma(FloatVector.fromArray(S, a, r3 + j), xa, s3);
+            t0 = fma(FloatVector.fromArray(S, a, r0 + j + L), xb, t0);
+            t1 = fma(FloatVector.fromArray(S, a, r1 + j + L), xb, t1);
+            t2 = fma(FloatVector.fromArray(S, a, r2 + j + L), xb, t2);
+            t3 = fma(FloatVector.fromArray(S, a, r3 + j + L), xb, t3);
+        }
+        if (j <= n - L) {
+            FloatVector xa = FloatVector.fromArray(S, x, xOff + j);
+            s0 = fma(FloatVector.fromArray(S, a, r0 + j), xa, s0);
+            s1 = fma(FloatVector.fromArray(S, a, r1 + j), xa, s1);
+            s2 = fma(FloatVector.fromArray(S, a, r2 + j), xa, s2);
+            s3 = fma(FloatVector.fromArray(S, a, r3 + j), xa, s3);
+            j += L;
+        }
+        float d0 = dotRange(j, n, a, r0, x, xOff, s0.add(t0).reduceLanes(VectorOperators.ADD));
+        float d1 = dotRange(j, n, a, r1, x, xOff, s1.add(t1).reduceLanes(VectorOperators.ADD));
+        float d2 = dotRange(j, n, a, r2, x, xOff, s2.add(t2).reduceLanes(VectorOperators.ADD));
+        float d3 = dotRange(j, n, a, r3, x, xOff, s3.add(t3).reduceLanes(VectorOperators.ADD));
+        y[yi] = combine(alpha, d0, beta, y[yi]);
+        y[yi + 1] = combine(alpha, d1, beta, y[yi + 1]);
+        y[yi + 2] = combine(alpha, d2, beta, y[yi + 2]);
+        y[yi + 3] = combine(alpha, d3, beta, y[yi + 3]);
+    }
+
+    @Override
+    void gemvTK(int m, int n, float alpha, float[] a, int aOff, int lda,
+                float[] x, int xOff, float beta, float[] y, int yOff) {
+        if (n < L) {
+            super.gemvTK(m, n, alpha, a, aOff, lda, x, xOff, beta, y, yOff);
+            return;
+        }
+        prepareOutputVector(n, beta, y, yOff);
+        int i = 0;
+        for (; i <= m - 4; i += 4) {
+            gemvTFourRows(n, alpha, a, aOff + i * lda, lda, x, xOff + i, y, yOff);
+        }
+        for (; i < m; i++) {
+            axpyVector(n, alpha * x[xOff + i], a, aOff + i * lda, y, yOff);
+        }
+    }
+
+    private static void prepareOutputVector(int n, float beta, float[] y, int yOff) {
+        if (beta == 0f) {
+            java.util.Arrays.fill(y, yOff, yOff + n, 0f);
+        } else if (beta != 1f) {
+            int j = 0;
+            FloatVector vb = FloatVector.broadcast(S, beta);
+            for (; j <= n - L; j += L) {
+                FloatVector.fromArray(S, y, yOff + j).mul(vb).intoArray(y, yOff + j);
+            }
+            scaleRange(j, n, beta, y, yOff);
+        }
+    }
+
+    /** The axpy ("reorder") form: four rows per pass, so y is loaded and stored once per four FMAs. */
+    private static void gemvTFourRows(int n, float alpha, float[] a, int r0, int lda,
+                                      float[] x, int xi, float[] y, int yOff) {
+        int r1 = r0 + lda;
+        int r2 = r1 + lda;
+        int r3 = r2 + lda;
+        float c0 = alpha * x[xi];
+        float c1 = alpha * x[xi + 1];
+        float c2 = alpha * x[xi + 2];
+        float c3 = alpha * x[xi + 3];
+        FloatVector b0 = FloatVector.broadcast(S, c0);
+        FloatVector b1 = FloatVector.broadcast(S, c1);
+        FloatVector b2 = FloatVector.broadcast(S, c2);
+        FloatVector b3 = FloatVector.broadcast(S, c3);
+        int j = 0;
+        for (; j <= n - L; j += L) {
+            FloatVector acc = FloatVector.fromArray(S, y, yOff + j);
+            acc = fma(FloatVector.fromArray(S, a, r0 + j), b0, acc);
+            acc = fma(FloatVector.fromArray(S, a, r1 + j), b1, acc);
+            acc = fma(FloatVector.fromArray(S, a, r2 + j), b2, acc);
+            acc = fma(FloatVector.fromArray(S, a, r3 + j), b3, acc);
+            acc.intoArray(y, yOff + j);
+        }
+        for (; j < n; j++) {
+            float acc = y[yOff + j];
+            acc = Math.fma(a[r0 + j], c0, acc);
+            acc = Math.fma(a[r1 + j], c1, acc);
+            acc = Math.fma(a[r2 + j], c2, acc);
+            acc = Math.fma(a[r3 + j], c3, acc);
+            y[yOff + j] = acc;
+        }
+    }
+
+    @Override
+    void gerK(int m, int n, float alpha, float[] x, int xOff, float[] y, int yOff, float[] a, int aOff, int lda) {
+        if (n < L) {
+            super.gerK(m, n, alpha, x, xOff, y, yOff, a, aOff, lda);
+            return;
+        }
+        int i = 0;
+        for (; i <= m - 2; i += 2) {
+            gerTwoRows(n, alpha * x[xOff + i], alpha * x[xOff + i + 1], y, yOff, a, aOff + i * lda, aOff + (i + 1) * lda);
+        }
+        if (i < m) {
+            axpyVector(n, alpha * x[xOff + i], y, yOff, a, aOff + i * lda);
+        }
+    }
+
+    /** Two rows per pass share each load of y; the broadcast scalars are hoisted out of the loop. */
+    private static void gerTwoRows(int n, float c0, float c1, float[] y, int yOff, float[] a, int r0, int r1) {
+        FloatVector b0 = FloatVector.broadcast(S, c0);
+        FloatVector b1 = FloatVector.broadcast(S, c1);
+        int j = 0;
+        for (; j <= n - L; j += L) {
+            FloatVector yv = FloatVector.fromArray(S, y, yOff + j);
+            fma(yv, b0, FloatVector.fromArray(S, a, r0 + j)).intoArray(a, r0 + j);
+            fma(yv, b1, FloatVector.fromArray(S, a, r1 + j)).intoArray(a, r1 + j);
+        }
+        for (; j < n; j++) {
+            float v = y[yOff + j];
+            a[r0 + j] = Math.fma(c0, v, a[r0 + j]);
+            a[r1 + j] = Math.fma(c1, v, a[r1 + j]);
+        }
+    }
+
+    // ---------------------------------------------------------------- activations
+
+    /*
+     * Elementwise transcendental ops handle the tail with one overlapping vector over the last L
+     * elements, computed before the main loop so that writing in place (out == x) stays correct:
+     * the overlapped lanes get the same values again. Below L elements, the scalar loop.
+     */
+
+    @Override
+    void tanhK(int n, float[] x, int xOff, float[] out, int outOff) {
+        if (n < L) {
+            tanhRange(0, n, x, xOff, out, outOff);
+            return;
+        }
+        FloatVector last = VectorMath.tanh(FloatVector.fromArray(S, x, xOff + n - L));
+        int i = 0;
+        for (; i <= n - L; i += L) {
+            VectorMath.tanh(FloatVector.fromArray(S, x, xOff + i)).intoArray(out, outOff + i);
+        }
+        last.intoArray(out, outOff + n - L);
+    }
+
+    @Override
+    void sech2K(int n, float[] x, int xOff, float[] out, int outOff) {
+        if (n < L) {
+            sech2Range(0, n, x, xOff, out, outOff);
+            return;
+        }
+        FloatVector last = VectorMath.sech2(FloatVector.fromArray(S, x, xOff + n - L));
+        int i = 0;
+        for (; i <= n - L; i += L) {
+            VectorMath.sech2(FloatVector.fromArray(S, x, xOff + i)).intoArray(out, outOff + i);
+        }
+        last.intoArray(out, outOff + n - L);
+    }
+
+    @Override
+    void tanhGradFromOutputK(int n, float[] t, int tOff, float[] out, int outOff) {
+        int i = 0;
+        if (n >= L) {
+            FloatVector one = FloatVector.broadcast(S, 1f);
+            for (; i <= n - L; i += L) {
+                FloatVector v = FloatVector.fromArray(S, t, tOff + i);
+                fma(v.neg(), v, one).intoArray(out, outOff + i);
+            }
+        }
+        tanhGradFromOutputRange(i, n, t, tOff, out, outOff);
+    }
+
+    @Override
+    void softmaxK(int n, float[] x, int xOff, float[] out, int outOff) {
+        if (n < L) {
+            super.softmaxK(n, x, xOff, out, outOff);
+            return;
+        }
+        float max = maxVector(n, x, xOff);
+        if (!(Math.abs(max) < Float.POSITIVE_INFINITY)) {
+            // Infinite or NaN: rare, and the scalar loop states the semantics.
+            super.softmaxK(n, x, xOff, out, outOff);
+            return;
+        }
+        FloatVector vmax = FloatVector.broadcast(S, max);
+        int tail = n - L;
+        FloatVector last = VectorMath.exp(FloatVector.fromArray(S, x, xOff + tail).sub(vmax));
+        FloatVector sum = FloatVector.zero(S);
+        int i = 0;
+        for (; i <= n - L; i += L) {
+            FloatVector e = VectorMath.exp(FloatVector.fromArray(S, x, xOff + i).sub(vmax));
+            e.intoArray(out, outOff + i);
+            sum = sum.add(e);
+        }
+        last.intoArray(out, outOff + tail);
+        float total = sum.reduceLanes(VectorOperators.ADD);
+        for (int j = i; j < n; j++) {
+            total += out[outOff + j];
+        }
+        float inv = 1f / total;
+        FloatVector vinv = FloatVector.broadcast(S, inv);
+        int k = 0;
+        for (; k <= n - L; k += L) {
+            FloatVector.fromArray(S, out, outOff + k).mul(vinv).intoArray(out, outOff + k);
+        }
+        scaleRange(k, n, inv, out, outOff);
+    }
+
+    /** The largest element; NaN if any element is NaN (lanewise MAX follows Math.max). */
+    private static float maxVector(int n, float[] x, int xOff) {
+        FloatVector m0 = FloatVector.fromArray(S, x, xOff + n - L);
+        FloatVector m1 = m0;
+        int i = 0;
+        for (; i <= n - 2 * L; i += 2 * L) {
+            m0 = m0.max(FloatVector.fromArray(S, x, xOff + i));
+            m1 = m1.max(FloatVector.fromArray(S, x, xOff + i + L));
+        }
+        for (; i <= n - L; i += L) {
+            m0 = m0.max(FloatVector.fromArray(S, x, xOff + i));
+        }
+        return m0.max(m1).reduceLanes(VectorOperators.MAX);
+    }
+
+    @Override
+    void softmaxBackwardK(int n, float[] s, int sOff, float[] g, int gOff, float[] out, int outOff) {
+        if (n < L) {
+            super.softmaxBackwardK(n, s, sOff, g, gOff, out, outOff);
+            return;
+        }
+        float sg = dotK(n, s, sOff, g, gOff);
+        FloatVector vsg = FloatVector.broadcast(S, sg);
+        int i = 0;
+        for (; i <= n - L; i += L) {
+            FloatVector sv = FloatVector.fromArray(S, s, sOff + i);
+            sv.mul(FloatVector.fromArray(S, g, gOff + i).sub(vsg)).intoArray(out, outOff + i);
+        }
+        softmaxBackwardRange(i, n, sg, s, sOff, g, gOff, out, outOff);
+    }
+}
