@@ -1,0 +1,136 @@
+package dev.lanes.tests.kernels;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.lanes.kernels.Kernels;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.Test;
+
+/**
+ * How the backend is chosen, in fresh JVMs: without the incubator module, auto picks scalar, logs
+ * exactly one line that says why, and computes the same results; asking for vector there is an
+ * error, never a silent fallback.
+ */
+class BackendChoiceTest {
+
+    /** A few results that depend on the backend's loops; compared bit for bit across JVMs. */
+    static float[] sampleResults(Kernels k) {
+        int n = 37;
+        float[] x = new float[n];
+        for (int i = 0; i < n; i++) {
+            x[i] = (float) Math.sin(i * 0.7) * 3;
+        }
+        float[] out = new float[n + 3];
+        out[0] = k.dot(n, x, 0, x, 0);
+        k.softmax(n, x, 0, out, 1);
+        float[] t = new float[n];
+        k.tanh(n, x, 0, t, 0);
+        out[n + 1] = t[5];
+        out[n + 2] = t[n - 1];
+        return out;
+    }
+
+    private record Run(int exit, List<String> out, List<String> err) {
+        String value(String key) {
+            return out.stream().filter(l -> l.startsWith(key + " ")).map(l -> l.substring(key.length() + 1))
+                    .findFirst().orElseThrow(() -> new AssertionError("no '" + key + "' in " + out + " / " + err));
+        }
+    }
+
+    private static Run probe(String... jvmFlags) throws IOException, InterruptedException {
+        Path java = Paths.get(System.getProperty("java.home"), "bin", "java");
+        List<String> cmd = new ArrayList<>();
+        cmd.add(java.toString());
+        cmd.addAll(List.of(jvmFlags));
+        cmd.add("-cp");
+        cmd.add(System.getProperty("java.class.path"));
+        cmd.add(FallbackProbe.class.getName());
+        Process p = new ProcessBuilder(cmd).start();
+        p.getOutputStream().close();
+        byte[] out = p.getInputStream().readAllBytes();
+        byte[] err = p.getErrorStream().readAllBytes();
+        assertTrue(p.waitFor(60, TimeUnit.SECONDS), "child JVM finished");
+        return new Run(p.exitValue(), lines(out), lines(err));
+    }
+
+    private static List<String> lines(byte[] b) {
+        return new String(b, StandardCharsets.UTF_8).lines().collect(Collectors.toList());
+    }
+
+    private static List<String> values(Run r) {
+        return r.out().stream().filter(l -> l.startsWith("value ")).collect(Collectors.toList());
+    }
+
+    private static List<String> expectedScalarValues() {
+        List<String> v = new ArrayList<>();
+        for (float f : sampleResults(Kernels.scalar())) {
+            v.add("value " + Float.floatToRawIntBits(f));
+        }
+        return v;
+    }
+
+    @Test
+    void withoutTheModuleAutoPicksScalarLogsOneLineAndComputesTheSame() throws Exception {
+        Run r = probe();
+        assertEquals(0, r.exit(), String.join("\n", r.err()));
+        assertEquals("scalar", r.value("backend"));
+        List<String> logLines = r.err().stream().filter(l -> l.contains("lanes uses the scalar kernels")).collect(Collectors.toList());
+        assertEquals(1, logLines.size(), "exactly one log line about the fallback: " + r.err());
+        assertTrue(logLines.get(0).contains("--add-modules jdk.incubator.vector"), "the line names the flag: " + logLines);
+        assertEquals(expectedScalarValues(), values(r));
+    }
+
+    @Test
+    void withTheModuleAutoPicksVectorSilently() throws Exception {
+        Run r = probe("--add-modules", "jdk.incubator.vector");
+        assertEquals("vector", r.value("backend"));
+        assertTrue(r.err().stream().noneMatch(l -> l.contains("lanes uses")), "no log line at the default level: " + r.err());
+    }
+
+    @Test
+    void interpreterOnlyFallsBackAndSaysWhy() throws Exception {
+        Run r = probe("--add-modules", "jdk.incubator.vector", "-Xint");
+        assertEquals("scalar", r.value("backend"));
+        assertTrue(r.value("explanation").contains("-Xint"), r.out().toString());
+    }
+
+    @Test
+    void explicitScalarIsHonoured() throws Exception {
+        Run r = probe("--add-modules", "jdk.incubator.vector", "-Dlanes.backend=scalar");
+        assertEquals("scalar", r.value("backend"));
+        assertEquals(expectedScalarValues(), values(r));
+    }
+
+    @Test
+    void vectorRequestedWhereItCannotRunIsAnError() throws Exception {
+        Run r = probe("-Dlanes.backend=vector");
+        String error = r.value("error");
+        assertTrue(error.startsWith("UnsupportedOperationException") && error.contains("--add-modules"), error);
+    }
+
+    @Test
+    void unknownBackendNameIsAnError() throws Exception {
+        Run r = probe("--add-modules", "jdk.incubator.vector", "-Dlanes.backend=gpu");
+        String error = r.value("error");
+        assertTrue(error.startsWith("IllegalArgumentException") && error.contains("lanes.backend"), error);
+    }
+
+    @Test
+    void namedLooksUpBackendsInProcess() {
+        assertEquals("scalar", Kernels.named("SCALAR").name());
+        assertEquals("vector", Kernels.named(" vector ").name());
+        assertEquals(Kernels.get(), Kernels.named("auto"));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Kernels.named("simd"));
+        assertTrue(e.getMessage().contains("simd"));
+        assertThrows(IllegalArgumentException.class, () -> Kernels.named(null));
+    }
+}

@@ -1,0 +1,28 @@
+package dev.lanes.tests.kernels;
+
+import dev.lanes.kernels.Backends;
+import dev.lanes.kernels.Kernels;
+
+/**
+ * Run in a child JVM by {@link BackendChoiceTest}: prints the chosen backend and a few results, one
+ * per line, so the parent can compare them with its own scalar results.
+ */
+public final class FallbackProbe {
+    private FallbackProbe() {
+    }
+
+    public static void main(String[] args) {
+        Kernels k;
+        try {
+            k = Kernels.get();
+        } catch (RuntimeException e) {
+            System.out.println("error " + e.getClass().getSimpleName() + ": " + e.getMessage());
+            return;
+        }
+        System.out.println("backend " + k.name());
+        System.out.println("explanation " + Backends.choiceExplanation());
+        for (float v : BackendChoiceTest.sampleResults(k)) {
+            System.out.println("value " + Float.floatToRawIntBits(v));
+        }
+    }
+}
