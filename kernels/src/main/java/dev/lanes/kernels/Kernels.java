@@ -202,6 +202,41 @@ public abstract class Kernels {
         gerK(m, n, alpha, x, xOff, y, yOff, a, aOff, lda);
     }
 
+    // ---------------------------------------------------------------- level 3
+
+    /**
+     * Matrix product {@code C = alpha * op(A) * op(B) + beta * C} on row-major matrices (BLAS sgemm
+     * with row-major storage): op(A) is m-by-k, op(B) is k-by-n, C is m-by-n.
+     * {@code op(A) = A} (m-by-k, {@code lda >= k}) or, with {@code transA}, {@code A^T} where A is
+     * k-by-m ({@code lda >= m}); likewise op(B) with B k-by-n ({@code ldb >= n}) or, with
+     * {@code transB}, n-by-k ({@code ldb >= k}). With {@code beta == 0} the old contents of C are not
+     * read. Each element carries the {@link Kernels reduction bound} over k terms.
+     *
+     * <p>A dense layer's three products are {@code gemm(false, true, ...)} for the forward pass
+     * Z = X·Wᵀ, {@code gemm(true, false, ...)} for the weight gradient dW = δᵀ·X and
+     * {@code gemm(false, false, ...)} for the error sent back δ·W; these are the fast paths.
+     * C must not overlap A or B.
+     */
+    public final void gemm(boolean transA, boolean transB, int m, int n, int k, float alpha,
+                           float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
+                           float beta, float[] c, int cOff, int ldc) {
+        checkSize("m", m);
+        checkSize("n", n);
+        checkSize("k", k);
+        if (transA) {
+            checkMatrix("a", a, aOff, lda, k, m);
+        } else {
+            checkMatrix("a", a, aOff, lda, m, k);
+        }
+        if (transB) {
+            checkMatrix("b", b, bOff, ldb, n, k);
+        } else {
+            checkMatrix("b", b, bOff, ldb, k, n);
+        }
+        checkMatrix("c", c, cOff, ldc, m, n);
+        gemmK(transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
+    }
+
     // ---------------------------------------------------------------- activations
 
     /**
@@ -296,6 +331,10 @@ public abstract class Kernels {
 
     abstract void gerK(int m, int n, float alpha, float[] x, int xOff, float[] y, int yOff,
                        float[] a, int aOff, int lda);
+
+    abstract void gemmK(boolean transA, boolean transB, int m, int n, int k, float alpha,
+                        float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
+                        float beta, float[] c, int cOff, int ldc);
 
     abstract void tanhK(int n, float[] x, int xOff, float[] out, int outOff);
 

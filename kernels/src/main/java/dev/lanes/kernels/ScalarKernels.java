@@ -144,6 +144,43 @@ class ScalarKernels extends Kernels {
         }
     }
 
+    // ---------------------------------------------------------------- level 3
+
+    @Override
+    void gemmK(boolean transA, boolean transB, int m, int n, int k, float alpha,
+               float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
+               float beta, float[] c, int cOff, int ldc) {
+        scaleRows(m, n, beta, c, cOff, ldc);
+        if (!transB) {
+            // Row of C += (alpha * op(A)[i][p]) * row p of B: unit stride along B's and C's rows.
+            for (int i = 0; i < m; i++) {
+                for (int p = 0; p < k; p++) {
+                    float aip = transA ? a[aOff + p * lda + i] : a[aOff + i * lda + p];
+                    axpyRange(0, n, alpha * aip, b, bOff + p * ldb, c, cOff + i * ldc);
+                }
+            }
+        } else {
+            for (int i = 0; i < m; i++) {
+                for (int j = 0; j < n; j++) {
+                    float s = 0f;
+                    int bRow = bOff + j * ldb;
+                    for (int p = 0; p < k; p++) {
+                        float aip = transA ? a[aOff + p * lda + i] : a[aOff + i * lda + p];
+                        s = Math.fma(aip, b[bRow + p], s);
+                    }
+                    c[cOff + i * ldc + j] = Math.fma(alpha, s, c[cOff + i * ldc + j]);
+                }
+            }
+        }
+    }
+
+    /** Each of the m rows of C: {@code *= beta}, or set to 0 when beta is 0 (old NaNs must not leak). */
+    static void scaleRows(int m, int n, float beta, float[] c, int cOff, int ldc) {
+        for (int i = 0; i < m; i++) {
+            prepareOutput(n, beta, c, cOff + i * ldc);
+        }
+    }
+
     // ---------------------------------------------------------------- activations
 
     @Override

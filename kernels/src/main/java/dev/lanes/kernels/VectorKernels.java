@@ -321,6 +321,28 @@ final class VectorKernels extends ScalarKernels {
         }
     }
 
+    // ---------------------------------------------------------------- level 3
+
+    @Override
+    void gemmK(boolean transA, boolean transB, int m, int n, int k, float alpha,
+               float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
+               float beta, float[] c, int cOff, int ldc) {
+        boolean outer = !transB && n >= L;
+        boolean dot = transB && !transA && k >= L;
+        if (!outer && !dot) {
+            super.gemmK(transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
+            return;
+        }
+        for (int i = 0; i < m; i++) {
+            prepareOutputVector(n, beta, c, cOff + i * ldc);
+        }
+        if (outer) {
+            VectorGemm.outerForm(transA, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, c, cOff, ldc);
+        } else {
+            VectorGemm.dotForm(m, n, k, alpha, a, aOff, lda, b, bOff, ldb, c, cOff, ldc);
+        }
+    }
+
     // ---------------------------------------------------------------- activations
 
     /*
