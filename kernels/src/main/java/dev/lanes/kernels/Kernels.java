@@ -71,6 +71,26 @@ public abstract class Kernels {
         return Backends.named(name);
     }
 
+    /**
+     * This backend, with its large matrix kernels (gemm, gemv, gemvT, ger) split across threads of
+     * {@code executor}; {@code parallelism} is the most threads one call uses, the caller's included.
+     * Calls below about 2^18 multiply-adds, and all other kernels, stay on the caller's thread.
+     * Results are bit-identical to this backend's single-threaded results (the output is split,
+     * never a reduction). The executor is the caller's: lanes never starts or stops threads. A
+     * parallel call allocates a few small objects; single-threaded calls allocate nothing.
+     *
+     * @throws NullPointerException if executor is null
+     * @throws IllegalArgumentException if parallelism is below 1
+     */
+    public Kernels withExecutor(java.util.concurrent.Executor executor, int parallelism) {
+        java.util.Objects.requireNonNull(executor, "executor");
+        if (parallelism < 1) {
+            throw new IllegalArgumentException("parallelism must be >= 1, got " + parallelism);
+        }
+        Kernels base = this instanceof ParallelKernels ? ((ParallelKernels) this).base() : this;
+        return parallelism == 1 ? base : new ParallelKernels(base, executor, parallelism);
+    }
+
     /** The backend's name: {@code "scalar"} or {@code "vector"}. */
     public abstract String name();
 

@@ -215,8 +215,13 @@ final class VectorGemm {
         c[ci] = Math.fma(alpha, s, c[ci]);
     }
 
+    /** The same per-element order as {@link #dot3x4}, so a result never depends on where its tile fell. */
     private static void dot1x1(int k, float alpha, float[] a, int ai, float[] b, int bj, float[] c, int ci) {
-        float s = k >= 2 * L ? VectorKernels.dotVector(k, a, ai, b, bj) : ScalarKernels.dotRange(0, k, a, ai, b, bj, 0f);
-        c[ci] = Math.fma(alpha, s, c[ci]);
+        FloatVector acc = FloatVector.zero(S);
+        int p = 0;
+        for (; p <= k - L; p += L) {
+            acc = fma(load(a, ai + p), load(b, bj + p), acc);
+        }
+        store(k, p, alpha, a, ai, b, bj, c, ci, acc);
     }
 }

@@ -173,9 +173,29 @@ final class VectorKernels extends ScalarKernels {
             gemvFourRows(n, alpha, a, aOff + i * lda, lda, x, xOff, beta, y, yOff + i);
         }
         for (; i < m; i++) {
-            float s = dotVector(n, a, aOff + i * lda, x, xOff);
-            y[yOff + i] = combine(alpha, s, beta, y[yOff + i]);
+            gemvOneRow(n, alpha, a, aOff + i * lda, x, xOff, beta, y, yOff + i);
         }
+    }
+
+    /**
+     * One row in exactly the order {@link #gemvFourRows} uses for each of its rows, so that a row's
+     * result does not depend on which block it fell in (row-split parallel runs stay bit-identical).
+     */
+    private static void gemvOneRow(int n, float alpha, float[] a, int r0, float[] x, int xOff,
+                                   float beta, float[] y, int yi) {
+        FloatVector s0 = FloatVector.zero(S);
+        FloatVector t0 = FloatVector.zero(S);
+        int j = 0;
+        for (; j <= n - 2 * L; j += 2 * L) {
+            s0 = fma(FloatVector.fromArray(S, a, r0 + j), FloatVector.fromArray(S, x, xOff + j), s0);
+            t0 = fma(FloatVector.fromArray(S, a, r0 + j + L), FloatVector.fromArray(S, x, xOff + j + L), t0);
+        }
+        if (j <= n - L) {
+            s0 = fma(FloatVector.fromArray(S, a, r0 + j), FloatVector.fromArray(S, x, xOff + j), s0);
+            j += L;
+        }
+        float d0 = dotRange(j, n, a, r0, x, xOff, s0.add(t0).reduceLanes(VectorOperators.ADD));
+        y[yi] = combine(alpha, d0, beta, y[yi]);
     }
 
     /**
