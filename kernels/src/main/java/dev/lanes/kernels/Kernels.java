@@ -222,6 +222,25 @@ public abstract class Kernels {
         gerK(m, n, alpha, x, xOff, y, yOff, a, aOff, lda);
     }
 
+    /**
+     * The rank-1 update {@code A += alpha * u * v^T} followed by the product {@code y = A * x} with the
+     * updated A, in one pass over A: bit-identical to {@link #ger} then {@link #gemv} (alpha 1, beta 0),
+     * but A is read and written once instead of read twice. This is per-sample gradient descent's
+     * inner step: apply one sample's weight gradient, then run the next sample's forward product.
+     * u has m elements, v and x have n, y has m; y must not overlap A, u, v or x.
+     */
+    public final void gerGemv(int m, int n, float alpha, float[] u, int uOff, float[] v, int vOff,
+                              float[] a, int aOff, int lda, float[] x, int xOff, float[] y, int yOff) {
+        checkSize("m", m);
+        checkSize("n", n);
+        checkVector("u", u, uOff, m);
+        checkVector("v", v, vOff, n);
+        checkMatrix("a", a, aOff, lda, m, n);
+        checkVector("x", x, xOff, n);
+        checkVector("y", y, yOff, m);
+        gerGemvK(m, n, alpha, u, uOff, v, vOff, a, aOff, lda, x, xOff, y, yOff);
+    }
+
     // ---------------------------------------------------------------- level 3
 
     /**
@@ -351,6 +370,12 @@ public abstract class Kernels {
 
     abstract void gerK(int m, int n, float alpha, float[] x, int xOff, float[] y, int yOff,
                        float[] a, int aOff, int lda);
+
+    void gerGemvK(int m, int n, float alpha, float[] u, int uOff, float[] v, int vOff,
+                  float[] a, int aOff, int lda, float[] x, int xOff, float[] y, int yOff) {
+        gerK(m, n, alpha, u, uOff, v, vOff, a, aOff, lda);
+        gemvK(m, n, 1f, a, aOff, lda, x, xOff, 0f, y, yOff);
+    }
 
     abstract void gemmK(boolean transA, boolean transB, int m, int n, int k, float alpha,
                         float[] a, int aOff, int lda, float[] b, int bOff, int ldb,

@@ -161,6 +161,13 @@ final class ParallelKernels extends Kernels {
     }
 
     @Override
+    void gerGemvK(int m, int n, float alpha, float[] u, int uOff, float[] v, int vOff,
+                  float[] a, int aOff, int lda, float[] x, int xOff, float[] y, int yOff) {
+        split((long) m * n, m, 4, (from, to) -> base.gerGemvK(to - from, n, alpha, u, uOff + from, v, vOff,
+                a, aOff + from * lda, lda, x, xOff, y, yOff + from));
+    }
+
+    @Override
     void gemmK(boolean transA, boolean transB, int m, int n, int k, float alpha,
                float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
                float beta, float[] c, int cOff, int ldc) {

@@ -341,6 +341,47 @@ final class VectorKernels extends ScalarKernels {
         }
     }
 
+    @Override
+    void gerGemvK(int m, int n, float alpha, float[] u, int uOff, float[] v, int vOff,
+                  float[] a, int aOff, int lda, float[] x, int xOff, float[] y, int yOff) {
+        if (n < 2 * L) {
+            super.gerGemvK(m, n, alpha, u, uOff, v, vOff, a, aOff, lda, x, xOff, y, yOff);
+            return;
+        }
+        for (int i = 0; i < m; i++) {
+            y[yOff + i] = updateRowThenDot(n, alpha * u[uOff + i], v, vOff, a, aOff + i * lda, x, xOff);
+        }
+    }
+
+    /**
+     * One row of {@link #gerGemvK}: each element is updated exactly as {@link #gerTwoRows} does and
+     * summed in exactly the order of {@link #gemvOneRow}, so the result is bit-identical to ger then gemv.
+     */
+    private static float updateRowThenDot(int n, float c, float[] v, int vOff, float[] a, int r, float[] x, int xOff) {
+        FloatVector b = FloatVector.broadcast(S, c);
+        FloatVector s0 = FloatVector.zero(S);
+        FloatVector t0 = FloatVector.zero(S);
+        int j = 0;
+        for (; j <= n - 2 * L; j += 2 * L) {
+            FloatVector w0 = fma(FloatVector.fromArray(S, v, vOff + j), b, FloatVector.fromArray(S, a, r + j));
+            FloatVector w1 = fma(FloatVector.fromArray(S, v, vOff + j + L), b, FloatVector.fromArray(S, a, r + j + L));
+            w0.intoArray(a, r + j);
+            w1.intoArray(a, r + j + L);
+            s0 = fma(w0, FloatVector.fromArray(S, x, xOff + j), s0);
+            t0 = fma(w1, FloatVector.fromArray(S, x, xOff + j + L), t0);
+        }
+        if (j <= n - L) {
+            FloatVector w0 = fma(FloatVector.fromArray(S, v, vOff + j), b, FloatVector.fromArray(S, a, r + j));
+            w0.intoArray(a, r + j);
+            s0 = fma(w0, FloatVector.fromArray(S, x, xOff + j), s0);
+            j += L;
+        }
+        for (int jj = j; jj < n; jj++) {
+            a[r + jj] = Math.fma(c, v[vOff + jj], a[r + jj]);
+        }
+        return dotRange(j, n, a, r, x, xOff, s0.add(t0).reduceLanes(VectorOperators.ADD));
+    }
+
     // ---------------------------------------------------------------- level 3
 
     @Override
