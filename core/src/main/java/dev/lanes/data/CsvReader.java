@@ -192,7 +192,8 @@ final class CsvReader {
 
     private int label(float v, int column) throws CorruptFileException {
         if (v != Math.rint(v) || v < 0 || v > MAX_LABEL) {
-            throw new CorruptFileException(name, "line " + line + ", column " + (column + 1) + ": label " + v
+            String shown = v == Math.rint(v) ? String.valueOf((long) v) : String.valueOf(v);
+            throw new CorruptFileException(name, "line " + line + ", column " + (column + 1) + ": label " + shown
                     + " is not an integer in [0, " + MAX_LABEL + "]");
         }
         return (int) v;

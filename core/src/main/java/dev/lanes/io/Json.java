@@ -26,6 +26,11 @@ final class Json {
         boolean isInteger() {
             return text.chars().allMatch(c -> c == '-' || (c >= '0' && c <= '9'));
         }
+
+        @Override
+        public String toString() {
+            return text;
+        }
     }
 
     /** A syntax error at a character offset of the text. */
