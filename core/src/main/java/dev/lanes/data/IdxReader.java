@@ -1,10 +1,8 @@
 package dev.lanes.data;
 
 import dev.lanes.io.CorruptFileException;
-import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.nio.file.Files;
 import java.nio.file.Path;
 
 /**
@@ -16,45 +14,39 @@ final class IdxReader {
     static final int LABELS_MAGIC = 0x00000801;
     /** Most values a file may hold: a float per value must fit one Java array, with room to spare. */
     static final long MAX_VALUES = 1L << 30;
+    private static final int CHUNK = 1 << 16;
 
     private IdxReader() {
     }
 
     static Dataset read(Path images, Path labels) throws IOException {
-        try (InputStream im = Inputs.open(images, Files.newInputStream(images));
-                InputStream lb = Inputs.open(labels, Files.newInputStream(labels))) {
+        try (Inputs.Input im = Inputs.open(images); Inputs.Input lb = Inputs.open(labels)) {
             return read(images, im, labels, lb);
         }
     }
 
     static Dataset read(Path imagesName, byte[] images, Path labelsName, byte[] labels) throws IOException {
-        try (InputStream im = Inputs.open(imagesName, new ByteArrayInputStream(images));
-                InputStream lb = Inputs.open(labelsName, new ByteArrayInputStream(labels))) {
+        try (Inputs.Input im = Inputs.open(imagesName, images); Inputs.Input lb = Inputs.open(labelsName, labels)) {
             return read(imagesName, im, labelsName, lb);
         }
     }
 
-    private static Dataset read(Path imagesName, InputStream images, Path labelsName, InputStream labels)
+    private static Dataset read(Path imagesName, Inputs.Input images, Path labelsName, Inputs.Input labels)
             throws IOException {
-        int[] imageDims = header(imagesName, images, IMAGES_MAGIC, "images");
-        int[] labelDims = header(labelsName, labels, LABELS_MAGIC, "labels");
+        int[] imageDims = header(imagesName, images.stream(), IMAGES_MAGIC, "images");
+        int[] labelDims = header(labelsName, labels.stream(), LABELS_MAGIC, "labels");
         if (imageDims[0] != labelDims[0]) {
             throw new CorruptFileException(imagesName, "holds " + imageDims[0] + " images but " + labelsName
                     + " holds " + labelDims[0] + " labels");
         }
         int n = imageDims[0];
         int features = imageDims[1] * imageDims[2];
-        byte[] pixels = body(imagesName, images, 4 + 4 * 3, (long) n * features);
-        byte[] labelBytes = body(labelsName, labels, 4 + 4, n);
-
-        float[] x = new float[pixels.length];
-        for (int i = 0; i < x.length; i++) {
-            x[i] = pixels[i] & 0xff;
-        }
+        float[] x = body(imagesName, images, 4 + 4 * 3, n * features);
+        float[] labelValues = body(labelsName, labels, 4 + 4, n);
         int[] y = new int[n];
         int max = 0;
         for (int i = 0; i < n; i++) {
-            y[i] = labelBytes[i] & 0xff;
+            y[i] = (int) labelValues[i];
             max = Math.max(max, y[i]);
         }
         return new Dataset(imagesName.getFileName().toString(), x, y, features, max + 1);
@@ -93,18 +85,35 @@ final class IdxReader {
         return sizes;
     }
 
-    /** Reads exactly {@code count} bytes that start at file offset {@code start}, and nothing after them. */
-    private static byte[] body(Path name, InputStream in, int start, long count) throws IOException {
-        byte[] data = Inputs.readUpTo(name, in, (int) count);
-        if (data.length < count) {
+    /**
+     * Reads exactly {@code count} unsigned bytes that start at file offset {@code start}, and checks
+     * that nothing follows them. The bytes are widened to floats a chunk at a time, and the array
+     * for them is only allocated once the file is known to be large enough to hold them.
+     */
+    private static float[] body(Path name, Inputs.Input in, int start, int count) throws IOException {
+        if (count > in.maxBytes() - start) {
             throw new CorruptFileException(name, "truncated: the header promises " + count + " data bytes from byte "
-                    + start + " but only " + data.length + " follow");
+                    + start + ", more than the " + in.maxBytes() + "-byte file can hold");
         }
-        if (!Inputs.atEnd(name, in)) {
-            throw new CorruptFileException(name, "trailing data after byte " + (start + count)
+        float[] values = new float[count];
+        byte[] chunk = new byte[Math.min(count, CHUNK)];
+        for (int done = 0; done < count; ) {
+            int want = Math.min(chunk.length, count - done);
+            int got = Inputs.readFully(name, in.stream(), chunk, 0, want);
+            for (int i = 0; i < got; i++) {
+                values[done + i] = chunk[i] & 0xff;
+            }
+            done += got;
+            if (got < want) {
+                throw new CorruptFileException(name, "truncated: the header promises " + count + " data bytes from byte "
+                        + start + " but only " + done + " follow");
+            }
+        }
+        if (!Inputs.atEnd(name, in.stream())) {
+            throw new CorruptFileException(name, "trailing data after byte " + ((long) start + count)
                     + ", where the header says the file ends");
         }
-        return data;
+        return values;
     }
 
     private static int bigEndianInt(byte[] b, int at) {

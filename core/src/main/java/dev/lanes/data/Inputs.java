@@ -21,31 +21,55 @@ final class Inputs {
     private Inputs() {
     }
 
+    /**
+     * Deflate cannot expand data more than about 1032 times; rounding up gives a hard bound on what a
+     * gzip file of known size can decompress to, so a size read from inside it can be checked before
+     * anything is allocated for it.
+     */
+    static final long GZIP_MAX_RATIO = 1100;
+
+    /** A stream of a file's bytes, decompressed if it is gzip, and the most bytes it can yield. */
+    record Input(InputStream stream, long maxBytes) implements AutoCloseable {
+        @Override
+        public void close() throws IOException {
+            stream.close();
+        }
+    }
+
     /** The file's bytes after decompression if it is gzip. */
     static byte[] readAll(Path file) throws IOException {
-        try (InputStream in = open(file, Files.newInputStream(file))) {
-            return readAll(file, in);
+        try (Input in = open(file)) {
+            return readAll(file, in.stream());
         }
     }
 
     /** The same for bytes already in memory; {@code name} is what messages call them. */
     static byte[] readAll(Path name, byte[] content) throws IOException {
-        try (InputStream in = open(name, new ByteArrayInputStream(content))) {
-            return readAll(name, in);
+        try (Input in = open(name, content)) {
+            return readAll(name, in.stream());
         }
     }
 
-    static InputStream open(Path name, InputStream raw) throws IOException {
+    static Input open(Path file) throws IOException {
+        long size = Files.size(file);
+        return open(file, Files.newInputStream(file), size);
+    }
+
+    static Input open(Path name, byte[] content) throws IOException {
+        return open(name, new ByteArrayInputStream(content), content.length);
+    }
+
+    private static Input open(Path name, InputStream raw, long size) throws IOException {
         BufferedInputStream in = new BufferedInputStream(raw, BUFFER);
         in.mark(2);
         int b0 = in.read();
         int b1 = in.read();
         in.reset();
         if (b0 != 0x1f || b1 != 0x8b) {
-            return in;
+            return new Input(in, size);
         }
         try {
-            return new GZIPInputStream(in, BUFFER);
+            return new Input(new GZIPInputStream(in, BUFFER), size * GZIP_MAX_RATIO);
         } catch (ZipException | EOFException e) {
             in.close();
             throw corruptGzip(name, e);
@@ -60,6 +84,15 @@ final class Inputs {
     static byte[] readUpTo(Path name, InputStream in, int n) throws IOException {
         try {
             return in.readNBytes(n);
+        } catch (ZipException | EOFException e) {
+            throw corruptGzip(name, e);
+        }
+    }
+
+    /** Reads until {@code dst[off .. off + len)} is full or the data ends; returns the bytes read. */
+    static int readFully(Path name, InputStream in, byte[] dst, int off, int len) throws IOException {
+        try {
+            return in.readNBytes(dst, off, len);
         } catch (ZipException | EOFException e) {
             throw corruptGzip(name, e);
         }

@@ -129,10 +129,12 @@ class IdxReaderTest {
         m = corrupt(Arrays.copyOf(full, 10), GOOD_LABELS);
         assertTrue(m.contains("truncated header"), m);
         m = corrupt(Arrays.copyOf(full, full.length - 1), GOOD_LABELS);
-        assertTrue(m.contains("promises 8 data bytes from byte 16 but only 7 follow"), m);
+        assertTrue(m.contains("promises 8 data bytes from byte 16, more than the 23-byte file can hold"), m);
         m = corrupt(gzip(Arrays.copyOf(full, full.length - 1)), GOOD_LABELS);
         assertTrue(m.contains("only 7 follow"), m);
         m = corrupt(full, Arrays.copyOf(GOOD_LABELS, GOOD_LABELS.length - 1));
+        assertTrue(m.contains("labels") && m.contains("promises 2 data bytes from byte 8, more than the 9-byte"), m);
+        m = corrupt(full, gzip(Arrays.copyOf(GOOD_LABELS, GOOD_LABELS.length - 1)));
         assertTrue(m.contains("labels") && m.contains("only 1 follow"), m);
     }
 
