@@ -1,10 +1,13 @@
 package dev.lanes.io;
 
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.CharBuffer;
+import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
+import java.nio.channels.WritableByteChannel;
 import java.nio.charset.CharsetDecoder;
 import java.nio.charset.CoderResult;
 import java.nio.charset.CodingErrorAction;
@@ -86,14 +89,7 @@ public final class SafeTensors {
                 + Long.toUnsignedString(ThreadLocalRandom.current().nextLong(), 36) + ".tmp");
         try {
             try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
-                ByteBuffer buf = ByteBuffer.allocate(CHUNK_BYTES).order(ByteOrder.LITTLE_ENDIAN);
-                buf.putLong(header.length);
-                buf.flip();
-                writeFully(ch, buf);
-                writeFully(ch, ByteBuffer.wrap(header));
-                for (Map.Entry<String, Tensor> e : entries) {
-                    writeFloats(ch, e.getValue().data(), buf);
-                }
+                writeTo(ch, header, entries);
                 ch.force(true);
             }
             Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
@@ -106,6 +102,27 @@ public final class SafeTensors {
             throw t;
         }
         syncDirectory(dir);
+    }
+
+    /** The bytes {@link #write} would put in a file, for checks that need no file system. */
+    static byte[] toBytes(Map<String, Tensor> tensors, Map<String, String> metadata) throws IOException {
+        List<Map.Entry<String, Tensor>> entries = new ArrayList<>(tensors.entrySet());
+        byte[] header = header(entries, new ArrayList<>(metadata.entrySet()));
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        writeTo(Channels.newChannel(out), header, entries);
+        return out.toByteArray();
+    }
+
+    private static void writeTo(WritableByteChannel ch, byte[] header, List<Map.Entry<String, Tensor>> entries)
+            throws IOException {
+        ByteBuffer buf = ByteBuffer.allocate(CHUNK_BYTES).order(ByteOrder.LITTLE_ENDIAN);
+        buf.putLong(header.length);
+        buf.flip();
+        writeFully(ch, buf);
+        writeFully(ch, ByteBuffer.wrap(header));
+        for (Map.Entry<String, Tensor> e : entries) {
+            writeFloats(ch, e.getValue().data(), buf);
+        }
     }
 
     /** Reads and validates a whole file; see the class comment for what is checked. */
@@ -201,7 +218,7 @@ public final class SafeTensors {
         return count;
     }
 
-    private static void writeFloats(FileChannel ch, float[] data, ByteBuffer buf) throws IOException {
+    private static void writeFloats(WritableByteChannel ch, float[] data, ByteBuffer buf) throws IOException {
         int perChunk = buf.capacity() / Float.BYTES;
         for (int i = 0; i < data.length; i += perChunk) {
             int n = Math.min(perChunk, data.length - i);
@@ -212,7 +229,7 @@ public final class SafeTensors {
         }
     }
 
-    private static void writeFully(FileChannel ch, ByteBuffer buf) throws IOException {
+    private static void writeFully(WritableByteChannel ch, ByteBuffer buf) throws IOException {
         while (buf.hasRemaining()) {
             ch.write(buf);
         }
@@ -325,6 +342,9 @@ public final class SafeTensors {
         }
 
         private Entry entry(String name, Object value) throws CorruptFileException {
+            if (name.isEmpty()) {
+                throw corrupt("a tensor has an empty name");
+            }
             String what = "tensor \"" + name + "\"";
             if (!(value instanceof Map<?, ?> map)) {
                 throw corrupt(what + " is not a JSON object");

@@ -147,6 +147,7 @@ class SafeTensorsTest {
                 Arguments.of("{\"w\":{\"shape\":[1],\"data_offsets\":[0,4]}}", 4, "tensor \"w\" has no \"dtype\""),
                 Arguments.of("{\"w\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[0,4],\"x\":1}}", 4, "unknown field \"x\""),
                 Arguments.of("{\"w\":[1]}", 0, "tensor \"w\" is not a JSON object"),
+                Arguments.of("{" + tensor("", "F32", "[0]", 0, 0) + "}", 0, "a tensor has an empty name"),
                 Arguments.of("{" + tensor("w", "F32", "[-1]", 0, 4) + "}", 4, "shape[0] is -1, not a non-negative integer"),
                 Arguments.of("{" + tensor("w", "F32", "[1.0]", 0, 4) + "}", 4, "shape[0] is 1.0, not a non-negative integer"),
                 Arguments.of("{" + tensor("w", "F32", "[3000000000]", 0, 4) + "}", 4, "shape[0] = 3000000000 is too large"),
