@@ -50,8 +50,8 @@ final class CsvReader {
                     + " columns of " + name);
         }
         int features = columns - 1;
-        float[] x = new float[features * 64];
-        int[] y = new int[64];
+        float[] x = new float[features];
+        int[] y = new int[1];
         int rows = 0;
         int maxLabel = 0;
         boolean header = !isNumericRow(pos, firstEnd);
