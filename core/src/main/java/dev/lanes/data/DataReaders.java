@@ -1,43 +1,101 @@
 package dev.lanes.data;
 
 import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.NotDirectoryException;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
 
 /**
- * CONTRACT (skeleton, to be implemented): readers for the formats lanes trains on. Every reader
- * validates its input and throws {@link dev.lanes.io.CorruptFileException} naming the file and the
- * position of the first problem. Features come back as raw values (pixels 0..255, digits 0..16);
- * callers scale with {@link Dataset#scaled(float)}.
+ * Readers for the formats lanes trains on. Every reader validates its input and throws
+ * {@link dev.lanes.io.CorruptFileException} naming the file and the position of the first problem,
+ * before any dataset is built. Features come back as raw values (pixels 0..255, digits 0..16);
+ * callers scale with {@link Dataset#scaled(float)}. Files may be gzip-compressed whatever their
+ * name: compression is told by the magic bytes {@code 1f 8b}.
  */
 public final class DataReaders {
+    /** Resource path of the embedded digits set, relative to this class. */
+    static final String DIGITS_RESOURCE = "digits.csv.gz";
+
     private DataReaders() {
     }
 
-    /** The embedded digits set (1,797 8x8 images, values 0..16, 10 classes), shipped as a resource. */
+    /**
+     * The embedded digits set: the 1,797-sample test part of the UCI "Optical Recognition of
+     * Handwritten Digits" data (E. Alpaydin, C. Kaynak, 1998; CC BY 4.0, see NOTICE). Each sample is
+     * an 8x8 image of values 0..16, row by row; 10 classes.
+     */
     public static Dataset digits() throws IOException {
-        throw new UnsupportedOperationException("not yet implemented");
+        byte[] gz;
+        try (InputStream in = DataReaders.class.getResourceAsStream(DIGITS_RESOURCE)) {
+            if (in == null) {
+                throw new NoSuchFileException(DIGITS_RESOURCE, null, "resource missing from the lanes-core jar");
+            }
+            gz = in.readAllBytes();
+        }
+        // Named "digits" in messages and in the dataset, since the resource has no path of its own.
+        Path name = Path.of("digits");
+        return CsvReader.read(name, Inputs.readAll(name, gz), -1);
     }
 
     /**
-     * An IDX image file and its label file ({@code .gz} or plain), as in MNIST and Fashion-MNIST.
+     * An IDX image file ({@code 0x00000803}: unsigned bytes, n x rows x columns) and its label file
+     * ({@code 0x00000801}: n unsigned bytes), as in MNIST and Fashion-MNIST. Each sample has
+     * rows x columns features, the pixel values 0..255; the number of classes is the largest label + 1.
      */
     public static Dataset idx(Path images, Path labels) throws IOException {
-        throw new UnsupportedOperationException("not yet implemented");
+        Objects.requireNonNull(images, "images");
+        Objects.requireNonNull(labels, "labels");
+        return IdxReader.read(images, labels);
     }
 
     /**
-     * A directory holding the four MNIST-style files; {@code train} picks {@code train-*} or {@code t10k-*}.
+     * A directory holding MNIST-style files: {@code train} picks {@code train-images-idx3-ubyte} and
+     * {@code train-labels-idx1-ubyte}, otherwise {@code t10k-*} (or {@code test-*}). Each name may end
+     * in {@code .gz}, and {@code .idx3-ubyte} is accepted for {@code -idx3-ubyte}.
      */
     public static Dataset idxDirectory(Path dir, boolean train) throws IOException {
-        throw new UnsupportedOperationException("not yet implemented");
+        Objects.requireNonNull(dir, "dir");
+        if (!Files.isDirectory(dir)) {
+            throw Files.exists(dir) ? new NotDirectoryException(dir.toString()) : new NoSuchFileException(dir.toString());
+        }
+        List<String> prefixes = train ? List.of("train") : List.of("t10k", "test");
+        return IdxReader.read(find(dir, prefixes, "images", "idx3"), find(dir, prefixes, "labels", "idx1"));
+    }
+
+    private static Path find(Path dir, List<String> prefixes, String kind, String idxType) throws IOException {
+        List<String> tried = new ArrayList<>();
+        for (String prefix : prefixes) {
+            for (String sep : List.of("-", ".")) {
+                for (String gz : List.of(".gz", "")) {
+                    String candidate = prefix + "-" + kind + sep + idxType + "-ubyte" + gz;
+                    tried.add(candidate);
+                    Path p = dir.resolve(candidate);
+                    if (Files.isRegularFile(p)) {
+                        return p;
+                    }
+                }
+            }
+        }
+        throw new NoSuchFileException(dir.toString(), null, "no " + kind + " file; looked for " + String.join(", ", tried));
     }
 
     /**
      * A CSV file ({@code .gz} or plain) of numbers, one sample a row, no header or one header row;
      * {@code labelColumn} is the 0-based column of the integer label (negative counts from the end:
      * -1 is the last column). The number of classes is the largest label + 1.
+     *
+     * <p>The first row is a header exactly when one of its cells is not a number. Cells are plain
+     * decimals (surrounding spaces allowed); blank lines may only come at the end.
+     *
+     * @throws IllegalArgumentException if {@code labelColumn} is outside the file's columns
      */
     public static Dataset csv(Path file, int labelColumn) throws IOException {
-        throw new UnsupportedOperationException("not yet implemented");
+        Objects.requireNonNull(file, "file");
+        return CsvReader.read(file, Inputs.readAll(file), labelColumn);
     }
 }
