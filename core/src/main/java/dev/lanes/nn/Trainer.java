@@ -175,6 +175,10 @@ public final class Trainer {
     }
 
     private void requireFits(Dataset data) {
+        requireFits(net, data);
+    }
+
+    private static void requireFits(Network net, Dataset data) {
         Objects.requireNonNull(data, "data");
         if (data.features() != net.inputs()) {
             throw new IllegalArgumentException(data.name() + " has " + data.features()
@@ -361,9 +365,28 @@ public final class Trainer {
         return Double.NaN;
     }
 
-    /** The mean loss and the accuracy (fraction of samples whose largest output is the label) on {@code data}. */
+    /**
+     * The mean loss and the accuracy (fraction of samples whose largest output is the label) of the
+     * trained network on {@code data}. Allocates only the result.
+     */
     public Evaluation evaluate(Dataset data) {
-        requireFits(data);
+        return evaluate(net, options.loss(), data, evalWs, evalTarget);
+    }
+
+    /**
+     * The mean loss and the accuracy of any network on {@code data}, with the given loss.
+     *
+     * @throws IllegalArgumentException if the data does not fit the network or the loss its output
+     */
+    public static Evaluation evaluate(Network net, Kernels kernels, Loss loss, Dataset data) {
+        loss.requireCompatible(net.activation(net.layers() - 1));
+        return evaluate(net, loss, data, net.newWorkspace(kernels), new float[net.outputs()]);
+    }
+
+    private static Evaluation evaluate(Network net, Loss loss, Dataset data, Network.Workspace evalWs,
+                                       float[] evalTarget) {
+        requireFits(net, data);
+        Kernels k = evalWs.kernels();
         float[] x = data.featuresArray();
         int features = data.features();
         int classes = net.outputs();
@@ -375,7 +398,7 @@ public final class Trainer {
             float[] p = net.forward(x, i * features, evalWs);
             Arrays.fill(evalTarget, 0f);
             evalTarget[label] = 1f;
-            lossSum += options.loss().value(k, classes, p, evalWs.z[top], evalTarget, label);
+            lossSum += loss.value(k, classes, p, evalWs.z[top], evalTarget, label);
             if (Network.argmax(p, classes) == label) {
                 correct++;
             }
