@@ -12,7 +12,10 @@ final class LossPlot {
     private LossPlot() {
     }
 
-    /** @param curve rows of {epoch, loss, accuracy} */
+    /**
+     * @param curve rows of {epoch, loss, accuracy}
+     * @param title what was trained, shown above the loss curve
+     */
     static void write(Path file, List<double[]> curve, String title) throws IOException {
         double[] epoch = new double[curve.size()];
         double[] loss = new double[curve.size()];
@@ -22,7 +25,7 @@ final class LossPlot {
             loss[i] = curve.get(i)[1];
             accuracy[i] = 100 * curve.get(i)[2];
         }
-        XYChart lossChart = new XYChartBuilder().width(560).height(400).title("training loss")
+        XYChart lossChart = new XYChartBuilder().width(560).height(400).title(title)
                 .xAxisTitle("epoch").yAxisTitle("mean loss").build();
         lossChart.addSeries("loss", epoch, loss);
         XYChart accChart = new XYChartBuilder().width(560).height(400).title("held-out accuracy")
@@ -32,7 +35,6 @@ final class LossPlot {
             c.getStyler().setLegendVisible(false);
             c.getStyler().setChartTitleVisible(true);
         }
-        lossChart.setTitle("training loss: " + title);
         String name = file.toString();
         String base = name.toLowerCase(java.util.Locale.ROOT).endsWith(".png") ? name.substring(0, name.length() - 4) : name;
         BitmapEncoder.saveBitmap(List.of(lossChart, accChart), 1, 2, base, BitmapEncoder.BitmapFormat.PNG);

@@ -158,8 +158,7 @@ final class TrainCommand implements Callable<Integer> {
             out.println("saved     " + save);
         }
         if (plot != null) {
-            LossPlot.write(plot, curve, join(sizes, "-") + " " + lossFn.id() + " " + opt.id() + " on "
-                    + split.description());
+            LossPlot.write(plot, curve, "training loss, " + join(sizes, "-") + " " + lossFn.id() + " " + opt.id());
             out.println("plotted   " + plot);
         }
         return 0;
