@@ -1,0 +1,115 @@
+package dev.lanes.nn;
+
+import dev.lanes.kernels.Kernels;
+import java.util.Locale;
+
+/**
+ * The loss of one sample with integer label c, from the network's output {@code p = A_L(z)}. A batch's
+ * loss is the mean over its samples, so the learning rate does not depend on the batch size.
+ */
+public enum Loss {
+    /**
+     * Squared error against the one-hot target y: {@code L = sum_i (y_i - p_i)^2}, with
+     * {@code dL/dp = 2 (p - y)}, sent back through the output activation (for softmax as the
+     * Jacobian-vector product {@code p_i (g_i - <p, g>)}). Any output activation.
+     */
+    SQUARED_ERROR("mse"),
+    /**
+     * Cross-entropy on a softmax output: {@code L = -log p_c = logsumexp(z) - z_c}, computed from the
+     * logits z so that it stays finite for any finite z. Its gradient with respect to the logits is the
+     * fused {@code p - y}. Requires {@link Activation#SOFTMAX} on the output layer.
+     */
+    CROSS_ENTROPY("xent");
+
+    private final String id;
+
+    Loss(String id) {
+        this.id = id;
+    }
+
+    /** The name on the command line and in model files: mse or xent. */
+    public String id() {
+        return id;
+    }
+
+    /** The loss by its {@link #id()}, case-insensitive; also accepts the enum names. */
+    public static Loss named(String name) {
+        String n = name.trim().toLowerCase(Locale.ROOT);
+        for (Loss l : values()) {
+            if (l.id.equals(n) || l.name().toLowerCase(Locale.ROOT).equals(n)) {
+                return l;
+            }
+        }
+        throw new IllegalArgumentException("unknown loss '" + name + "' (expected mse or xent)");
+    }
+
+    /**
+     * Checks that this loss can follow the given output activation.
+     *
+     * @throws IllegalArgumentException for cross-entropy without softmax
+     */
+    public void requireCompatible(Activation output) {
+        if (this == CROSS_ENTROPY && output != Activation.SOFTMAX) {
+            throw new IllegalArgumentException("the xent loss needs a softmax output layer, got " + output.id());
+        }
+    }
+
+    /** The loss of one sample: output {@code p}, logits {@code z}, one-hot {@code target} of {@code label}. */
+    float value(Kernels k, int n, float[] p, float[] z, float[] target, int label) {
+        return switch (this) {
+            case SQUARED_ERROR -> k.squaredError(n, p, 0, target, 0);
+            case CROSS_ENTROPY -> {
+                float max = Float.NEGATIVE_INFINITY;
+                for (int i = 0; i < n; i++) {
+                    max = Math.max(max, z[i]);
+                }
+                double sum = 0;
+                for (int i = 0; i < n; i++) {
+                    sum += Math.exp((double) z[i] - max);
+                }
+                yield (float) (Math.log(sum) + max - z[label]);
+            }
+        };
+    }
+
+    /** Writes {@code dL/dz} of the output layer into {@code delta}, using {@code g} as scratch. */
+    void outputDelta(Kernels k, Activation output, int n, float[] p, float[] target, int label,
+                     float[] g, float[] delta) {
+        switch (this) {
+            case SQUARED_ERROR -> {
+                k.squaredErrorGradient(n, p, 0, target, 0, g, 0);
+                output.backward(k, n, p, g, delta);
+            }
+            case CROSS_ENTROPY -> {
+                System.arraycopy(p, 0, delta, 0, n);
+                delta[label] -= 1f;
+            }
+        }
+    }
+
+    /** The same loss in double precision from the reference forward pass. */
+    double valueDouble(int n, double[] p, double[] z, int label) {
+        switch (this) {
+            case SQUARED_ERROR -> {
+                double s = 0;
+                for (int i = 0; i < n; i++) {
+                    double d = (i == label ? 1.0 : 0.0) - p[i];
+                    s += d * d;
+                }
+                return s;
+            }
+            case CROSS_ENTROPY -> {
+                double max = Double.NEGATIVE_INFINITY;
+                for (int i = 0; i < n; i++) {
+                    max = Math.max(max, z[i]);
+                }
+                double sum = 0;
+                for (int i = 0; i < n; i++) {
+                    sum += Math.exp(z[i] - max);
+                }
+                return Math.log(sum) + max - z[label];
+            }
+            default -> throw new AssertionError(this);
+        }
+    }
+}

@@ -1,0 +1,409 @@
+package dev.lanes.nn;
+
+import dev.lanes.data.Dataset;
+import dev.lanes.kernels.Kernels;
+import java.util.Arrays;
+import java.util.Objects;
+import java.util.Random;
+import java.util.function.IntConsumer;
+
+/**
+ * Trains a {@link Network} in place by mini-batch backpropagation.
+ *
+ * <p>Each epoch visits the samples in a fresh random order drawn from the seed; with the same
+ * network, options, data and backend, two runs give bit-identical weights. A batch's loss and
+ * gradient are means over its samples. Buffers are sized in the constructor (the sample order on the
+ * first epoch of a dataset size), so steady-state training allocates nothing per sample or batch.
+ *
+ * <h2>Irregular points</h2>
+ * Before a batch's update is applied, its loss and the norm of its gradient are checked: a NaN or
+ * infinite value, a step {@code k |g|} that overflows, or a smoothed loss above {@code jumpFactor}
+ * times its lowest value is an irregular point. The update is then dropped, the parameters are
+ * restored from the last checkpoint (taken every 4,096 samples and at every epoch start, and only
+ * when every parameter is finite), the optimizer's state is reset and the learning rate halved.
+ * After {@code maxRecoveries} such recoveries the next one throws a {@link
+ * TrainingDivergedException} naming the epoch, the batch and the value; the network then holds the
+ * checkpoint. So a network is never left with non-finite weights.
+ *
+ * <p>Not thread-safe; the network must not be used for inference elsewhere while it trains.
+ */
+public final class Trainer {
+    private static final System.Logger LOG = System.getLogger("dev.lanes.nn");
+    private static final int CHECKPOINT_SAMPLES = 4096;
+    private static final int LOSS_WINDOW = 100;
+    /** The lowest smoothed loss a jump is measured from, as a fraction of the first one. */
+    private static final double JUMP_FLOOR = 0.01;
+
+    private final Network net;
+    private final Kernels k;
+    private final TrainingOptions options;
+    private final Backprop bp;
+    private final boolean fusedSgd;
+    private final float[][] gradW;
+    private final float[][] gradB;
+    /** Momentum's velocity or Adam's first moment. */
+    private final float[][] m1W;
+    private final float[][] m1B;
+    /** Adam's second moment. */
+    private final float[][] m2W;
+    private final float[][] m2B;
+    private final float[][] goodW;
+    private final float[][] goodB;
+    private final Random shuffle;
+    private final float[] evalTarget;
+    private final Network.Workspace evalWs;
+    private int[] order;
+    private float learningRate;
+    private long adamStep;
+    private int epoch;
+    private int recoveries;
+    private double ema;
+    private double emaMin;
+    private double emaFirst;
+    private int emaCount;
+
+    /**
+     * @throws IllegalArgumentException if the loss does not fit the network's output activation
+     */
+    public Trainer(Network network, Kernels kernels, TrainingOptions options) {
+        this.net = Objects.requireNonNull(network, "network");
+        this.k = Objects.requireNonNull(kernels, "kernels");
+        this.options = Objects.requireNonNull(options, "options");
+        this.bp = new Backprop(network, kernels, options.loss());
+        this.fusedSgd = options.optimizer() == Optimizer.SGD && options.batchSize() == 1;
+        boolean accumulate = !fusedSgd;
+        gradW = accumulate ? like(net.weights) : null;
+        gradB = accumulate ? like(net.biases) : null;
+        boolean firstMoment = options.optimizer() != Optimizer.SGD;
+        m1W = firstMoment ? like(net.weights) : null;
+        m1B = firstMoment ? like(net.biases) : null;
+        boolean adam = options.optimizer() == Optimizer.ADAM;
+        m2W = adam ? like(net.weights) : null;
+        m2B = adam ? like(net.biases) : null;
+        goodW = like(net.weights);
+        goodB = like(net.biases);
+        shuffle = new Random(options.seed());
+        evalTarget = new float[net.outputs()];
+        evalWs = net.newWorkspace(kernels);
+        learningRate = options.learningRate();
+        resetLossWatch();
+    }
+
+    private static float[][] like(float[][] shapes) {
+        float[][] r = new float[shapes.length][];
+        for (int i = 0; i < r.length; i++) {
+            r[i] = new float[shapes[i].length];
+        }
+        return r;
+    }
+
+    /** What one epoch did. */
+    public record EpochResult(int epoch, double meanLoss, int samples, int recoveries, float learningRate) {
+    }
+
+    /** Mean loss and accuracy of the network on a dataset. */
+    public record Evaluation(double meanLoss, double accuracy, int samples) {
+    }
+
+    /** The network being trained. */
+    public Network network() {
+        return net;
+    }
+
+    /** The current learning rate (halved at each recovery). */
+    public float learningRate() {
+        return learningRate;
+    }
+
+    /** Irregular points recovered from so far. */
+    public int recoveries() {
+        return recoveries;
+    }
+
+    /** Epochs started so far. */
+    public int epochs() {
+        return epoch;
+    }
+
+    /**
+     * Trains one epoch over {@code data}.
+     *
+     * @param progress if not null, told the number of samples done after each batch
+     * @return the mean loss over the batches whose update was applied
+     * @throws TrainingDivergedException after too many irregular points
+     * @throws IllegalArgumentException if the data does not fit the network
+     */
+    public EpochResult trainEpoch(Dataset data, IntConsumer progress) {
+        requireFits(data);
+        int n = data.size();
+        if (order == null || order.length != n) {
+            order = new int[n];
+        }
+        for (int i = 0; i < n; i++) {
+            order[i] = i;
+        }
+        for (int i = n - 1; i > 0; i--) {
+            int j = shuffle.nextInt(i + 1);
+            int t = order[i];
+            order[i] = order[j];
+            order[j] = t;
+        }
+        epoch++;
+        checkpoint(0);
+        int batchSize = options.batchSize();
+        int checkpointBatches = Math.max(1, CHECKPOINT_SAMPLES / batchSize);
+        float[] x = data.featuresArray();
+        double lossSum = 0;
+        int counted = 0;
+        int batch = 0;
+        for (int from = 0; from < n; from += batchSize, batch++) {
+            int to = Math.min(n, from + batchSize);
+            double loss = step(data, x, from, to, batch);
+            if (!Double.isNaN(loss)) {
+                lossSum += loss * (to - from);
+                counted += to - from;
+            }
+            if ((batch + 1) % checkpointBatches == 0) {
+                checkpoint(batch);
+            }
+            if (progress != null) {
+                progress.accept(to);
+            }
+        }
+        checkpoint(batch);
+        return new EpochResult(epoch, counted == 0 ? Double.NaN : lossSum / counted, n, recoveries, learningRate);
+    }
+
+    private void requireFits(Dataset data) {
+        requireFits(net, data);
+    }
+
+    private static void requireFits(Network net, Dataset data) {
+        Objects.requireNonNull(data, "data");
+        if (data.features() != net.inputs()) {
+            throw new IllegalArgumentException(data.name() + " has " + data.features()
+                    + " features, the network takes " + net.inputs());
+        }
+        if (data.classes() > net.outputs()) {
+            throw new IllegalArgumentException(data.name() + " has " + data.classes()
+                    + " classes, the network has " + net.outputs() + " outputs");
+        }
+    }
+
+    /** One batch; returns its mean loss, or NaN if the batch was an irregular point and dropped. */
+    private double step(Dataset data, float[] x, int from, int to, int batch) {
+        int features = data.features();
+        int b = to - from;
+        double lossSum = 0;
+        double norm2;
+        if (fusedSgd) {
+            int i = order[from];
+            lossSum = bp.run(x, i * features, data.label(i));
+            norm2 = bp.gradientNormSquared();
+        } else {
+            zero(gradW);
+            zero(gradB);
+            for (int s = from; s < to; s++) {
+                int i = order[s];
+                lossSum += bp.run(x, i * features, data.label(i));
+                bp.addGradient(1f, gradW, gradB);
+            }
+            norm2 = sumOfSquares(gradW) + sumOfSquares(gradB);
+            norm2 /= (double) b * b;
+        }
+        double loss = lossSum / b;
+        double norm = Math.sqrt(norm2);
+        if (!Double.isFinite(loss)) {
+            return irregular(batch, "loss", loss);
+        }
+        if (!Double.isFinite(norm) || !(learningRate * norm < Float.MAX_VALUE)) {
+            return irregular(batch, "gradient norm", norm);
+        }
+        if (watchLoss(loss)) {
+            return irregular(batch, "smoothed loss", ema);
+        }
+        float clip = options.clipNorm() > 0 && norm > options.clipNorm() ? (float) (options.clipNorm() / norm) : 1f;
+        if (fusedSgd) {
+            bp.addGradient(-learningRate * clip, net.weights, net.biases);
+        } else {
+            update(clip / b);
+        }
+        return loss;
+    }
+
+    /** Applies the optimizer to the accumulated gradient sum, scaled by {@code gradScale} to the mean. */
+    private void update(float gradScale) {
+        switch (options.optimizer()) {
+            case SGD -> {
+                for (int l = 0; l < gradW.length; l++) {
+                    k.axpy(gradW[l].length, -learningRate * gradScale, gradW[l], 0, net.weights[l], 0);
+                    k.axpy(gradB[l].length, -learningRate * gradScale, gradB[l], 0, net.biases[l], 0);
+                }
+            }
+            case MOMENTUM -> {
+                for (int l = 0; l < gradW.length; l++) {
+                    momentum(gradW[l], m1W[l], net.weights[l], gradScale);
+                    momentum(gradB[l], m1B[l], net.biases[l], gradScale);
+                }
+            }
+            case ADAM -> {
+                adamStep++;
+                double c1 = 1 - Math.pow(Optimizer.ADAM_BETA1, adamStep);
+                double c2 = 1 - Math.pow(Optimizer.ADAM_BETA2, adamStep);
+                float stepSize = (float) (learningRate * Math.sqrt(c2) / c1);
+                for (int l = 0; l < gradW.length; l++) {
+                    adam(gradW[l], m1W[l], m2W[l], net.weights[l], gradScale, stepSize);
+                    adam(gradB[l], m1B[l], m2B[l], net.biases[l], gradScale, stepSize);
+                }
+            }
+        }
+    }
+
+    private void momentum(float[] g, float[] v, float[] p, float gradScale) {
+        int n = g.length;
+        k.scale(n, Optimizer.MOMENTUM_MU, v, 0);
+        k.axpy(n, gradScale, g, 0, v, 0);
+        k.axpy(n, -learningRate, v, 0, p, 0);
+    }
+
+    /** Adam's update; a plain loop because the kernels have no square root. */
+    private static void adam(float[] g, float[] m, float[] v, float[] p, float gradScale, float stepSize) {
+        float b1 = Optimizer.ADAM_BETA1;
+        float b2 = Optimizer.ADAM_BETA2;
+        for (int i = 0; i < g.length; i++) {
+            float gi = g[i] * gradScale;
+            m[i] = b1 * m[i] + (1 - b1) * gi;
+            v[i] = b2 * v[i] + (1 - b2) * gi * gi;
+            p[i] -= stepSize * m[i] / ((float) Math.sqrt(v[i]) + Optimizer.ADAM_EPS);
+        }
+    }
+
+    private double sumOfSquares(float[][] arrays) {
+        double s = 0;
+        for (float[] a : arrays) {
+            s += k.dot(a.length, a, 0, a, 0);
+        }
+        return s;
+    }
+
+    private static void zero(float[][] arrays) {
+        for (float[] a : arrays) {
+            Arrays.fill(a, 0f);
+        }
+    }
+
+    /** Updates the smoothed loss; true if it jumped. */
+    private boolean watchLoss(double loss) {
+        ema = emaCount == 0 ? loss : ema + (loss - ema) / LOSS_WINDOW;
+        emaCount++;
+        if (emaCount < LOSS_WINDOW) {
+            return false;
+        }
+        if (emaCount == LOSS_WINDOW) {
+            emaFirst = ema;
+        }
+        double reference = Math.max(emaMin, JUMP_FLOOR * emaFirst);
+        if (ema > options.jumpFactor() * reference) {
+            return true;
+        }
+        emaMin = Math.min(emaMin, ema);
+        return false;
+    }
+
+    private void resetLossWatch() {
+        emaCount = 0;
+        ema = 0;
+        emaMin = Double.POSITIVE_INFINITY;
+        emaFirst = 0;
+    }
+
+    /** Saves the parameters as the last good ones, unless some parameter is not finite. */
+    private void checkpoint(int batch) {
+        if (!net.isFinite()) {
+            irregular(batch, "non-finite parameter count", countNonFinite());
+            return;
+        }
+        for (int l = 0; l < goodW.length; l++) {
+            System.arraycopy(net.weights[l], 0, goodW[l], 0, goodW[l].length);
+            System.arraycopy(net.biases[l], 0, goodB[l], 0, goodB[l].length);
+        }
+    }
+
+    private int countNonFinite() {
+        int c = 0;
+        for (int l = 0; l < net.weights.length; l++) {
+            for (float w : net.weights[l]) {
+                c += Float.isFinite(w) ? 0 : 1;
+            }
+            for (float b : net.biases[l]) {
+                c += Float.isFinite(b) ? 0 : 1;
+            }
+        }
+        return c;
+    }
+
+    /** Handles an irregular point: restore, lower the rate, or give up. Returns NaN (batch dropped). */
+    private double irregular(int batch, String what, double value) {
+        net.copyParametersFrom(goodW, goodB);
+        if (m1W != null) {
+            zero(m1W);
+            zero(m1B);
+        }
+        if (m2W != null) {
+            zero(m2W);
+            zero(m2B);
+        }
+        adamStep = 0;
+        resetLossWatch();
+        if (recoveries >= options.maxRecoveries()) {
+            throw new TrainingDivergedException(epoch, batch, what, value, recoveries + 1, learningRate);
+        }
+        recoveries++;
+        learningRate *= 0.5f;
+        LOG.log(System.Logger.Level.WARNING, "irregular point at epoch {0}, batch {1}: {2} = {3}; restored the "
+                + "last good parameters, learning rate now {4}", epoch, batch, what, value, learningRate);
+        return Double.NaN;
+    }
+
+    /**
+     * The mean loss and the accuracy (fraction of samples whose largest output is the label) of the
+     * trained network on {@code data}. Allocates only the result.
+     */
+    public Evaluation evaluate(Dataset data) {
+        return evaluate(net, options.loss(), data, evalWs, evalTarget);
+    }
+
+    /**
+     * The mean loss and the accuracy of any network on {@code data}, with the given loss.
+     *
+     * @throws IllegalArgumentException if the data does not fit the network or the loss its output
+     */
+    public static Evaluation evaluate(Network net, Kernels kernels, Loss loss, Dataset data) {
+        loss.requireCompatible(net.activation(net.layers() - 1));
+        return evaluate(net, loss, data, net.newWorkspace(kernels), new float[net.outputs()]);
+    }
+
+    private static Evaluation evaluate(Network net, Loss loss, Dataset data, Network.Workspace evalWs,
+                                       float[] evalTarget) {
+        requireFits(net, data);
+        Kernels k = evalWs.kernels();
+        float[] x = data.featuresArray();
+        int features = data.features();
+        int classes = net.outputs();
+        int top = net.layers() - 1;
+        double lossSum = 0;
+        int correct = 0;
+        for (int i = 0; i < data.size(); i++) {
+            int label = data.label(i);
+            float[] p = net.forward(x, i * features, evalWs);
+            Arrays.fill(evalTarget, 0f);
+            evalTarget[label] = 1f;
+            lossSum += loss.value(k, classes, p, evalWs.z[top], evalTarget, label);
+            if (Network.argmax(p, classes) == label) {
+                correct++;
+            }
+        }
+        int n = data.size();
+        return new Evaluation(n == 0 ? Double.NaN : lossSum / n, n == 0 ? Double.NaN : (double) correct / n, n);
+    }
+}
