@@ -48,7 +48,8 @@ public enum Optimizer {
      * A learning rate that trains the digits and Fashion-MNIST networks of the README well without
      * tuning. The loss is a batch mean, so for (momentum) gradient descent a larger batch takes fewer,
      * less noisy steps and tolerates a larger rate: the per-sample rate is scaled by {@code sqrt(batch)}
-     * up to batch 64. Adam normalises the step size itself and uses 1e-3 from batch 16 up, less below.
+     * up to batch 64; momentum, whose steps add up to about {@code 1 / (1 - mu) = 10} gradients, takes
+     * half that rate. Adam normalises the step size itself and uses 1e-3 from batch 16 up, less below.
      */
     public float defaultLearningRate(Loss loss, int batchSize) {
         if (batchSize < 1) {
@@ -58,7 +59,7 @@ public enum Optimizer {
         double perSample = loss == Loss.SQUARED_ERROR ? 0.01 : 0.005;
         return switch (this) {
             case SGD -> (float) (perSample * scale);
-            case MOMENTUM -> (float) (perSample * (1 - MOMENTUM_MU) * scale);
+            case MOMENTUM -> (float) (perSample * 0.5 * scale);
             case ADAM -> batchSize >= 16 ? 1e-3f : 3e-4f;
         };
     }

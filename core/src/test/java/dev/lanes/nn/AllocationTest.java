@@ -40,11 +40,13 @@ class AllocationTest {
         Network net = Blobs.tanhSoftmax(1, 20, 24, 16, 5);
         Trainer trainer = new Trainer(net, Kernels.named(backend),
                 TrainingOptions.defaults(Loss.CROSS_ENTROPY, Optimizer.named(optimizer), batch));
-        for (int e = 0; e < 20; e++) {
+        for (int e = 0; e < 10; e++) {
             trainer.trainEpoch(DATA, null);
         }
+        // Steady state begins when C2 has compiled the kernels (their vectors are then scalarised):
+        // on a busy machine that takes longer, so measure epochs until one is clean or 200 have passed.
         long least = Long.MAX_VALUE;
-        for (int attempt = 0; attempt < 3; attempt++) {
+        for (int attempt = 0; attempt < 200 && least >= 256; attempt++) {
             long before = allocated();
             trainer.trainEpoch(DATA, null);
             least = Math.min(least, allocated() - before);
@@ -61,7 +63,7 @@ class AllocationTest {
         float[] out = new float[5];
         long least = Long.MAX_VALUE;
         int sink = 0;
-        for (int attempt = 0; attempt < 30; attempt++) {
+        for (int attempt = 0; attempt < 300 && least != 0; attempt++) {
             long before = allocated();
             for (int i = 0; i < DATA.size(); i++) {
                 sink += net.classify(x, i * 20, ws);
