@@ -27,9 +27,6 @@ final class VectorGemm {
     private VectorGemm() {
     }
 
-    private static FloatVector fma(FloatVector a, FloatVector b, FloatVector c) {
-        return VectorMath.fma(a, b, c);
-    }
 
     private static FloatVector load(float[] a, int i) {
         return FloatVector.fromArray(S, a, i);
@@ -84,21 +81,21 @@ final class VectorGemm {
             FloatVector x1 = FloatVector.broadcast(S, a[ap + rowStep]);
             FloatVector x2 = FloatVector.broadcast(S, a[ap + 2 * rowStep]);
             FloatVector y = load(b, bp);
-            c00 = fma(x0, y, c00);
-            c10 = fma(x1, y, c10);
-            c20 = fma(x2, y, c20);
+            c00 = x0.fma(y, c00);
+            c10 = x1.fma(y, c10);
+            c20 = x2.fma(y, c20);
             y = load(b, bp + L);
-            c01 = fma(x0, y, c01);
-            c11 = fma(x1, y, c11);
-            c21 = fma(x2, y, c21);
+            c01 = x0.fma(y, c01);
+            c11 = x1.fma(y, c11);
+            c21 = x2.fma(y, c21);
             y = load(b, bp + 2 * L);
-            c02 = fma(x0, y, c02);
-            c12 = fma(x1, y, c12);
-            c22 = fma(x2, y, c22);
+            c02 = x0.fma(y, c02);
+            c12 = x1.fma(y, c12);
+            c22 = x2.fma(y, c22);
             y = load(b, bp + 3 * L);
-            c03 = fma(x0, y, c03);
-            c13 = fma(x1, y, c13);
-            c23 = fma(x2, y, c23);
+            c03 = x0.fma(y, c03);
+            c13 = x1.fma(y, c13);
+            c23 = x2.fma(y, c23);
         }
         FloatVector va = FloatVector.broadcast(S, alpha);
         addRow4(c, c0, va, c00, c01, c02, c03);
@@ -108,10 +105,10 @@ final class VectorGemm {
 
     private static void addRow4(float[] c, int ci, FloatVector va, FloatVector v0, FloatVector v1, FloatVector v2,
                                 FloatVector v3) {
-        fma(v0, va, load(c, ci)).intoArray(c, ci);
-        fma(v1, va, load(c, ci + L)).intoArray(c, ci + L);
-        fma(v2, va, load(c, ci + 2 * L)).intoArray(c, ci + 2 * L);
-        fma(v3, va, load(c, ci + 3 * L)).intoArray(c, ci + 3 * L);
+        v0.fma(va, load(c, ci)).intoArray(c, ci);
+        v1.fma(va, load(c, ci + L)).intoArray(c, ci + L);
+        v2.fma(va, load(c, ci + 2 * L)).intoArray(c, ci + 2 * L);
+        v3.fma(va, load(c, ci + 3 * L)).intoArray(c, ci + 3 * L);
     }
 
     private static void outer1x4(int kc, float alpha, float[] a, int a0, int colStep,
@@ -121,10 +118,10 @@ final class VectorGemm {
         int bp = b0;
         for (int p = 0; p < kc; p++, ap += colStep, bp += ldb) {
             FloatVector x0 = FloatVector.broadcast(S, a[ap]);
-            c00 = fma(x0, load(b, bp), c00);
-            c01 = fma(x0, load(b, bp + L), c01);
-            c02 = fma(x0, load(b, bp + 2 * L), c02);
-            c03 = fma(x0, load(b, bp + 3 * L), c03);
+            c00 = x0.fma(load(b, bp), c00);
+            c01 = x0.fma(load(b, bp + L), c01);
+            c02 = x0.fma(load(b, bp + 2 * L), c02);
+            c03 = x0.fma(load(b, bp + 3 * L), c03);
         }
         addRow4(c, c0, FloatVector.broadcast(S, alpha), c00, c01, c02, c03);
     }
@@ -135,9 +132,9 @@ final class VectorGemm {
         int ap = a0;
         int bp = b0;
         for (int p = 0; p < kc; p++, ap += colStep, bp += ldb) {
-            acc = fma(FloatVector.broadcast(S, a[ap]), load(b, bp), acc);
+            acc = FloatVector.broadcast(S, a[ap]).fma(load(b, bp), acc);
         }
-        fma(acc, FloatVector.broadcast(S, alpha), load(c, c0)).intoArray(c, c0);
+        acc.fma(FloatVector.broadcast(S, alpha), load(c, c0)).intoArray(c, c0);
     }
 
     /** C (already scaled by beta) += alpha * A * B^T: rows of A and rows of B both unit-stride along k. */
@@ -178,21 +175,21 @@ final class VectorGemm {
             FloatVector x1 = load(a, a1 + p);
             FloatVector x2 = load(a, a2 + p);
             FloatVector y = load(b, b0 + p);
-            s00 = fma(x0, y, s00);
-            s10 = fma(x1, y, s10);
-            s20 = fma(x2, y, s20);
+            s00 = x0.fma(y, s00);
+            s10 = x1.fma(y, s10);
+            s20 = x2.fma(y, s20);
             y = load(b, b1 + p);
-            s01 = fma(x0, y, s01);
-            s11 = fma(x1, y, s11);
-            s21 = fma(x2, y, s21);
+            s01 = x0.fma(y, s01);
+            s11 = x1.fma(y, s11);
+            s21 = x2.fma(y, s21);
             y = load(b, b2 + p);
-            s02 = fma(x0, y, s02);
-            s12 = fma(x1, y, s12);
-            s22 = fma(x2, y, s22);
+            s02 = x0.fma(y, s02);
+            s12 = x1.fma(y, s12);
+            s22 = x2.fma(y, s22);
             y = load(b, b3 + p);
-            s03 = fma(x0, y, s03);
-            s13 = fma(x1, y, s13);
-            s23 = fma(x2, y, s23);
+            s03 = x0.fma(y, s03);
+            s13 = x1.fma(y, s13);
+            s23 = x2.fma(y, s23);
         }
         store(k, p, alpha, a, a0, b, b0, c, c0, s00);
         store(k, p, alpha, a, a0, b, b1, c, c0 + 1, s01);
@@ -220,7 +217,7 @@ final class VectorGemm {
         FloatVector acc = FloatVector.zero(S);
         int p = 0;
         for (; p <= k - L; p += L) {
-            acc = fma(load(a, ai + p), load(b, bj + p), acc);
+            acc = load(a, ai + p).fma(load(b, bj + p), acc);
         }
         store(k, p, alpha, a, ai, b, bj, c, ci, acc);
     }

@@ -10,6 +10,9 @@ import jdk.incubator.vector.VectorSpecies;
  * loops of {@link ScalarKernels}.
  *
  * <p>Loaded only through {@link Backends}, which first makes sure the incubator module is present.
+ * The loops call {@code FloatVector.fma} directly rather than through a helper: the Vector API's own
+ * methods are always inlined, while a helper of ours that takes vectors could be left out of line
+ * once C2's node budget runs out in a large caller, and then every vector it touches is boxed.
  */
 final class VectorKernels extends ScalarKernels {
     static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
@@ -20,6 +23,10 @@ final class VectorKernels extends ScalarKernels {
         if (S.vectorBitSize() < 128) {
             throw new UnsupportedOperationException("the preferred vector size is " + S.vectorBitSize()
                     + " bits, below 128: vector code would not beat scalar on this CPU or with this -XX:MaxVectorSize");
+        }
+        if (!VectorMath.FMA) {
+            throw new UnsupportedOperationException("the CPU has no fused multiply-add (or -XX:-UseFMA is set):"
+                    + " the Vector API would emulate it lane by lane, far slower than scalar");
         }
         return new VectorKernels();
     }
@@ -34,12 +41,9 @@ final class VectorKernels extends ScalarKernels {
 
     @Override
     public String describe() {
-        return "vector(" + S.vectorBitSize() + "-bit, " + L + " lanes" + (VectorMath.FMA ? "" : ", no FMA") + ")";
+        return "vector(" + S.vectorBitSize() + "-bit, " + L + " lanes)";
     }
 
-    private static FloatVector fma(FloatVector a, FloatVector b, FloatVector c) {
-        return VectorMath.fma(a, b, c);
-    }
 
     // ---------------------------------------------------------------- level 1
 
@@ -59,13 +63,13 @@ final class VectorKernels extends ScalarKernels {
         FloatVector a3 = FloatVector.zero(S);
         int i = 0;
         for (; i <= n - 4 * L; i += 4 * L) {
-            a0 = fma(FloatVector.fromArray(S, x, xOff + i), FloatVector.fromArray(S, y, yOff + i), a0);
-            a1 = fma(FloatVector.fromArray(S, x, xOff + i + L), FloatVector.fromArray(S, y, yOff + i + L), a1);
-            a2 = fma(FloatVector.fromArray(S, x, xOff + i + 2 * L), FloatVector.fromArray(S, y, yOff + i + 2 * L), a2);
-            a3 = fma(FloatVector.fromArray(S, x, xOff + i + 3 * L), FloatVector.fromArray(S, y, yOff + i + 3 * L), a3);
+            a0 = FloatVector.fromArray(S, x, xOff + i).fma(FloatVector.fromArray(S, y, yOff + i), a0);
+            a1 = FloatVector.fromArray(S, x, xOff + i + L).fma(FloatVector.fromArray(S, y, yOff + i + L), a1);
+            a2 = FloatVector.fromArray(S, x, xOff + i + 2 * L).fma(FloatVector.fromArray(S, y, yOff + i + 2 * L), a2);
+            a3 = FloatVector.fromArray(S, x, xOff + i + 3 * L).fma(FloatVector.fromArray(S, y, yOff + i + 3 * L), a3);
         }
         for (; i <= n - L; i += L) {
-            a0 = fma(FloatVector.fromArray(S, x, xOff + i), FloatVector.fromArray(S, y, yOff + i), a0);
+            a0 = FloatVector.fromArray(S, x, xOff + i).fma(FloatVector.fromArray(S, y, yOff + i), a0);
         }
         float sum = a0.add(a1).add(a2.add(a3)).reduceLanes(VectorOperators.ADD);
         return dotRange(i, n, x, xOff, y, yOff, sum);
@@ -84,13 +88,13 @@ final class VectorKernels extends ScalarKernels {
         FloatVector va = FloatVector.broadcast(S, alpha);
         int i = 0;
         for (; i <= n - 2 * L; i += 2 * L) {
-            fma(FloatVector.fromArray(S, x, xOff + i), va, FloatVector.fromArray(S, y, yOff + i))
+            FloatVector.fromArray(S, x, xOff + i).fma(va, FloatVector.fromArray(S, y, yOff + i))
                     .intoArray(y, yOff + i);
-            fma(FloatVector.fromArray(S, x, xOff + i + L), va, FloatVector.fromArray(S, y, yOff + i + L))
+            FloatVector.fromArray(S, x, xOff + i + L).fma(va, FloatVector.fromArray(S, y, yOff + i + L))
                     .intoArray(y, yOff + i + L);
         }
         for (; i <= n - L; i += L) {
-            fma(FloatVector.fromArray(S, x, xOff + i), va, FloatVector.fromArray(S, y, yOff + i))
+            FloatVector.fromArray(S, x, xOff + i).fma(va, FloatVector.fromArray(S, y, yOff + i))
                     .intoArray(y, yOff + i);
         }
         axpyRange(i, n, alpha, x, xOff, y, yOff);
@@ -138,12 +142,12 @@ final class VectorKernels extends ScalarKernels {
             FloatVector d0 = FloatVector.fromArray(S, target, targetOff + i).sub(FloatVector.fromArray(S, pred, predOff + i));
             FloatVector d1 = FloatVector.fromArray(S, target, targetOff + i + L)
                     .sub(FloatVector.fromArray(S, pred, predOff + i + L));
-            a0 = fma(d0, d0, a0);
-            a1 = fma(d1, d1, a1);
+            a0 = d0.fma(d0, a0);
+            a1 = d1.fma(d1, a1);
         }
         for (; i <= n - L; i += L) {
             FloatVector d0 = FloatVector.fromArray(S, target, targetOff + i).sub(FloatVector.fromArray(S, pred, predOff + i));
-            a0 = fma(d0, d0, a0);
+            a0 = d0.fma(d0, a0);
         }
         return squaredErrorRange(i, n, pred, predOff, target, targetOff, a0.add(a1).reduceLanes(VectorOperators.ADD));
     }
@@ -187,11 +191,11 @@ final class VectorKernels extends ScalarKernels {
         FloatVector t0 = FloatVector.zero(S);
         int j = 0;
         for (; j <= n - 2 * L; j += 2 * L) {
-            s0 = fma(FloatVector.fromArray(S, a, r0 + j), FloatVector.fromArray(S, x, xOff + j), s0);
-            t0 = fma(FloatVector.fromArray(S, a, r0 + j + L), FloatVector.fromArray(S, x, xOff + j + L), t0);
+            s0 = FloatVector.fromArray(S, a, r0 + j).fma(FloatVector.fromArray(S, x, xOff + j), s0);
+            t0 = FloatVector.fromArray(S, a, r0 + j + L).fma(FloatVector.fromArray(S, x, xOff + j + L), t0);
         }
         if (j <= n - L) {
-            s0 = fma(FloatVector.fromArray(S, a, r0 + j), FloatVector.fromArray(S, x, xOff + j), s0);
+            s0 = FloatVector.fromArray(S, a, r0 + j).fma(FloatVector.fromArray(S, x, xOff + j), s0);
             j += L;
         }
         float d0 = dotRange(j, n, a, r0, x, xOff, s0.add(t0).reduceLanes(VectorOperators.ADD));
@@ -219,21 +223,21 @@ final class VectorKernels extends ScalarKernels {
         for (; j <= n - 2 * L; j += 2 * L) {
             FloatVector xa = FloatVector.fromArray(S, x, xOff + j);
             FloatVector xb = FloatVector.fromArray(S, x, xOff + j + L);
-            s0 = fma(FloatVector.fromArray(S, a, r0 + j), xa, s0);
-            s1 = fma(FloatVector.fromArray(S, a, r1 + j), xa, s1);
-            s2 = fma(FloatVector.fromArray(S, a, r2 + j), xa, s2);
-            s3 = fma(FloatVector.fromArray(S, a, r3 + j), xa, s3);
-            t0 = fma(FloatVector.fromArray(S, a, r0 + j + L), xb, t0);
-            t1 = fma(FloatVector.fromArray(S, a, r1 + j + L), xb, t1);
-            t2 = fma(FloatVector.fromArray(S, a, r2 + j + L), xb, t2);
-            t3 = fma(FloatVector.fromArray(S, a, r3 + j + L), xb, t3);
+            s0 = FloatVector.fromArray(S, a, r0 + j).fma(xa, s0);
+            s1 = FloatVector.fromArray(S, a, r1 + j).fma(xa, s1);
+            s2 = FloatVector.fromArray(S, a, r2 + j).fma(xa, s2);
+            s3 = FloatVector.fromArray(S, a, r3 + j).fma(xa, s3);
+            t0 = FloatVector.fromArray(S, a, r0 + j + L).fma(xb, t0);
+            t1 = FloatVector.fromArray(S, a, r1 + j + L).fma(xb, t1);
+            t2 = FloatVector.fromArray(S, a, r2 + j + L).fma(xb, t2);
+            t3 = FloatVector.fromArray(S, a, r3 + j + L).fma(xb, t3);
         }
         if (j <= n - L) {
             FloatVector xa = FloatVector.fromArray(S, x, xOff + j);
-            s0 = fma(FloatVector.fromArray(S, a, r0 + j), xa, s0);
-            s1 = fma(FloatVector.fromArray(S, a, r1 + j), xa, s1);
-            s2 = fma(FloatVector.fromArray(S, a, r2 + j), xa, s2);
-            s3 = fma(FloatVector.fromArray(S, a, r3 + j), xa, s3);
+            s0 = FloatVector.fromArray(S, a, r0 + j).fma(xa, s0);
+            s1 = FloatVector.fromArray(S, a, r1 + j).fma(xa, s1);
+            s2 = FloatVector.fromArray(S, a, r2 + j).fma(xa, s2);
+            s3 = FloatVector.fromArray(S, a, r3 + j).fma(xa, s3);
             j += L;
         }
         float d0 = dotRange(j, n, a, r0, x, xOff, s0.add(t0).reduceLanes(VectorOperators.ADD));
@@ -293,10 +297,10 @@ final class VectorKernels extends ScalarKernels {
         int j = 0;
         for (; j <= n - L; j += L) {
             FloatVector acc = FloatVector.fromArray(S, y, yOff + j);
-            acc = fma(FloatVector.fromArray(S, a, r0 + j), b0, acc);
-            acc = fma(FloatVector.fromArray(S, a, r1 + j), b1, acc);
-            acc = fma(FloatVector.fromArray(S, a, r2 + j), b2, acc);
-            acc = fma(FloatVector.fromArray(S, a, r3 + j), b3, acc);
+            acc = FloatVector.fromArray(S, a, r0 + j).fma(b0, acc);
+            acc = FloatVector.fromArray(S, a, r1 + j).fma(b1, acc);
+            acc = FloatVector.fromArray(S, a, r2 + j).fma(b2, acc);
+            acc = FloatVector.fromArray(S, a, r3 + j).fma(b3, acc);
             acc.intoArray(y, yOff + j);
         }
         for (; j < n; j++) {
@@ -331,8 +335,8 @@ final class VectorKernels extends ScalarKernels {
         int j = 0;
         for (; j <= n - L; j += L) {
             FloatVector yv = FloatVector.fromArray(S, y, yOff + j);
-            fma(yv, b0, FloatVector.fromArray(S, a, r0 + j)).intoArray(a, r0 + j);
-            fma(yv, b1, FloatVector.fromArray(S, a, r1 + j)).intoArray(a, r1 + j);
+            yv.fma(b0, FloatVector.fromArray(S, a, r0 + j)).intoArray(a, r0 + j);
+            yv.fma(b1, FloatVector.fromArray(S, a, r1 + j)).intoArray(a, r1 + j);
         }
         for (; j < n; j++) {
             float v = y[yOff + j];
@@ -363,17 +367,17 @@ final class VectorKernels extends ScalarKernels {
         FloatVector t0 = FloatVector.zero(S);
         int j = 0;
         for (; j <= n - 2 * L; j += 2 * L) {
-            FloatVector w0 = fma(FloatVector.fromArray(S, v, vOff + j), b, FloatVector.fromArray(S, a, r + j));
-            FloatVector w1 = fma(FloatVector.fromArray(S, v, vOff + j + L), b, FloatVector.fromArray(S, a, r + j + L));
+            FloatVector w0 = FloatVector.fromArray(S, v, vOff + j).fma(b, FloatVector.fromArray(S, a, r + j));
+            FloatVector w1 = FloatVector.fromArray(S, v, vOff + j + L).fma(b, FloatVector.fromArray(S, a, r + j + L));
             w0.intoArray(a, r + j);
             w1.intoArray(a, r + j + L);
-            s0 = fma(w0, FloatVector.fromArray(S, x, xOff + j), s0);
-            t0 = fma(w1, FloatVector.fromArray(S, x, xOff + j + L), t0);
+            s0 = w0.fma(FloatVector.fromArray(S, x, xOff + j), s0);
+            t0 = w1.fma(FloatVector.fromArray(S, x, xOff + j + L), t0);
         }
         if (j <= n - L) {
-            FloatVector w0 = fma(FloatVector.fromArray(S, v, vOff + j), b, FloatVector.fromArray(S, a, r + j));
+            FloatVector w0 = FloatVector.fromArray(S, v, vOff + j).fma(b, FloatVector.fromArray(S, a, r + j));
             w0.intoArray(a, r + j);
-            s0 = fma(w0, FloatVector.fromArray(S, x, xOff + j), s0);
+            s0 = w0.fma(FloatVector.fromArray(S, x, xOff + j), s0);
             j += L;
         }
         for (int jj = j; jj < n; jj++) {
@@ -457,7 +461,7 @@ final class VectorKernels extends ScalarKernels {
             FloatVector one = FloatVector.broadcast(S, 1f);
             for (; i <= n - L; i += L) {
                 FloatVector v = FloatVector.fromArray(S, t, tOff + i);
-                fma(v.neg(), v, one).intoArray(out, outOff + i);
+                v.neg().fma(v, one).intoArray(out, outOff + i);
             }
         }
         tanhGradFromOutputRange(i, n, t, tOff, out, outOff);
