@@ -33,7 +33,7 @@ public final class BenchMain {
             "                     [--forks N] [--out DIR] [--report JSON] [--no-chart] [--save-baseline FILE]",
             "                     [--baseline FILE [--threshold 10%]]",
             "  --quick          (default) lanes, VectorBLAS and references at the network's shapes (128x784, 10x128)",
-            "                   and n = 10, 1024; 1 fork, 2 x 0.8 s warmup, 2 x 0.5 s: about 6 minutes on 2 cores",
+            "                   and n = 10, 1024; 1 fork, 2 x 0.8 s warmup, 3 x 0.4 s: about 6 minutes on 2 cores",
             "  --full           every benchmark at every size, 3 forks x (3 warmup + 5 x 1 s): about 90 minutes",
             "  --smoke          every benchmark once, 1 fork, one 100 ms iteration: proves they run (CI)",
             "  --include REGEX  only benchmarks matching REGEX, at all their sizes (narrow with --param)",
@@ -60,8 +60,9 @@ public final class BenchMain {
      * Vector API code is only fast once C2 has compiled it; before that it runs 100 to 1000 times
      * slower. On a busy machine C2 needs more than a second, so even the quick preset warms up for
      * 2 x 800 ms: with 300 ms warmups, recorded runs here still had uncompiled first iterations.
+     * Three measured iterations, because JMH gives no error estimate for fewer.
      */
-    static final Preset QUICK = new Preset(1, 2, TimeValue.milliseconds(800), 2, TimeValue.milliseconds(500), true,
+    static final Preset QUICK = new Preset(1, 2, TimeValue.milliseconds(800), 3, TimeValue.milliseconds(400), true,
             List.of(new Selection("Level1Bench|MatrixBench|ActivationBench\\.(tanh|sech2)", "_javablas",
                             Map.of("n", new String[] {"10", "1024"}, "shape", new String[] {"128x784", "10x128"})),
                     new Selection("ActivationBench\\.softmax", "", Map.of())));
