@@ -140,8 +140,7 @@ final class Comparison {
                 "row", "baseline", "current", "change", "noise", "normalised", "verdict"));
         for (Row r : o.rows()) {
             out.append(String.format(Locale.ROOT, "%-58s %12s %12s %+8.1f%% %7.1f%% %-12s %s%n",
-                    r.key(), Report.formatTime(r.baselineNs(), Double.NaN).replace(" ± ?", ""),
-                    Report.formatTime(r.currentNs(), Double.NaN).replace(" ± ?", ""),
+                    r.key(), Report.formatTime(r.baselineNs()), Report.formatTime(r.currentNs()),
                     r.change() * 100, r.noise() * 100, r.calibration(), r.status().name().toLowerCase(Locale.ROOT)));
         }
         for (String k : o.onlyInBaseline()) {

@@ -119,13 +119,24 @@ final class Report {
                 : String.format(Locale.ROOT, "x%.2f ±%.2f", r[0], r[1]);
     }
 
+    static String formatTime(double ns) {
+        return formatTime(ns, Double.NaN, false);
+    }
+
     static String formatTime(double ns, double errNs) {
+        return formatTime(ns, errNs, true);
+    }
+
+    private static String formatTime(double ns, double errNs, boolean withError) {
         String[] units = {"ns", "us", "ms", "s"};
         double scale = 1;
         int u = 0;
         while (u < units.length - 1 && ns >= 1000 * scale) {
             scale *= 1000;
             u++;
+        }
+        if (!withError) {
+            return String.format(Locale.ROOT, "%.4g %s", ns / scale, units[u]);
         }
         String err = Double.isNaN(errNs) ? "?" : String.format(Locale.ROOT, "%.3g", errNs / scale);
         return String.format(Locale.ROOT, "%.4g ± %s %s", ns / scale, err, units[u]);
