@@ -352,9 +352,99 @@ final class VectorKernels extends ScalarKernels {
             super.gerGemvK(m, n, alpha, u, uOff, v, vOff, a, aOff, lda, x, xOff, y, yOff);
             return;
         }
-        for (int i = 0; i < m; i++) {
+        int i = 0;
+        for (; i <= m - 4; i += 4) {
+            updateFourRowsThenDot(n, alpha, u, uOff + i, v, vOff, a, aOff + i * lda, lda, x, xOff, y, yOff + i);
+        }
+        for (; i < m; i++) {
             y[yOff + i] = updateRowThenDot(n, alpha * u[uOff + i], v, vOff, a, aOff + i * lda, x, xOff);
         }
+    }
+
+    /**
+     * Four rows of {@link #gerGemvK} per pass, so that each load of v and x serves four rows and eight
+     * FMA chains are in flight; every row is updated and summed exactly as {@link #updateRowThenDot}.
+     */
+    private static void updateFourRowsThenDot(int n, float alpha, float[] u, int ui, float[] v, int vOff,
+                                              float[] a, int r0, int lda, float[] x, int xOff, float[] y, int yi) {
+        int r1 = r0 + lda;
+        int r2 = r1 + lda;
+        int r3 = r2 + lda;
+        float c0 = alpha * u[ui];
+        float c1 = alpha * u[ui + 1];
+        float c2 = alpha * u[ui + 2];
+        float c3 = alpha * u[ui + 3];
+        FloatVector b0 = FloatVector.broadcast(S, c0);
+        FloatVector b1 = FloatVector.broadcast(S, c1);
+        FloatVector b2 = FloatVector.broadcast(S, c2);
+        FloatVector b3 = FloatVector.broadcast(S, c3);
+        FloatVector s0 = FloatVector.zero(S);
+        FloatVector s1 = FloatVector.zero(S);
+        FloatVector s2 = FloatVector.zero(S);
+        FloatVector s3 = FloatVector.zero(S);
+        FloatVector t0 = FloatVector.zero(S);
+        FloatVector t1 = FloatVector.zero(S);
+        FloatVector t2 = FloatVector.zero(S);
+        FloatVector t3 = FloatVector.zero(S);
+        int j = 0;
+        for (; j <= n - 2 * L; j += 2 * L) {
+            FloatVector va = FloatVector.fromArray(S, v, vOff + j);
+            FloatVector xa = FloatVector.fromArray(S, x, xOff + j);
+            FloatVector w = va.fma(b0, FloatVector.fromArray(S, a, r0 + j));
+            w.intoArray(a, r0 + j);
+            s0 = w.fma(xa, s0);
+            w = va.fma(b1, FloatVector.fromArray(S, a, r1 + j));
+            w.intoArray(a, r1 + j);
+            s1 = w.fma(xa, s1);
+            w = va.fma(b2, FloatVector.fromArray(S, a, r2 + j));
+            w.intoArray(a, r2 + j);
+            s2 = w.fma(xa, s2);
+            w = va.fma(b3, FloatVector.fromArray(S, a, r3 + j));
+            w.intoArray(a, r3 + j);
+            s3 = w.fma(xa, s3);
+            FloatVector vb = FloatVector.fromArray(S, v, vOff + j + L);
+            FloatVector xb = FloatVector.fromArray(S, x, xOff + j + L);
+            w = vb.fma(b0, FloatVector.fromArray(S, a, r0 + j + L));
+            w.intoArray(a, r0 + j + L);
+            t0 = w.fma(xb, t0);
+            w = vb.fma(b1, FloatVector.fromArray(S, a, r1 + j + L));
+            w.intoArray(a, r1 + j + L);
+            t1 = w.fma(xb, t1);
+            w = vb.fma(b2, FloatVector.fromArray(S, a, r2 + j + L));
+            w.intoArray(a, r2 + j + L);
+            t2 = w.fma(xb, t2);
+            w = vb.fma(b3, FloatVector.fromArray(S, a, r3 + j + L));
+            w.intoArray(a, r3 + j + L);
+            t3 = w.fma(xb, t3);
+        }
+        if (j <= n - L) {
+            FloatVector va = FloatVector.fromArray(S, v, vOff + j);
+            FloatVector xa = FloatVector.fromArray(S, x, xOff + j);
+            FloatVector w = va.fma(b0, FloatVector.fromArray(S, a, r0 + j));
+            w.intoArray(a, r0 + j);
+            s0 = w.fma(xa, s0);
+            w = va.fma(b1, FloatVector.fromArray(S, a, r1 + j));
+            w.intoArray(a, r1 + j);
+            s1 = w.fma(xa, s1);
+            w = va.fma(b2, FloatVector.fromArray(S, a, r2 + j));
+            w.intoArray(a, r2 + j);
+            s2 = w.fma(xa, s2);
+            w = va.fma(b3, FloatVector.fromArray(S, a, r3 + j));
+            w.intoArray(a, r3 + j);
+            s3 = w.fma(xa, s3);
+            j += L;
+        }
+        for (int jj = j; jj < n; jj++) {
+            float vj = v[vOff + jj];
+            a[r0 + jj] = Math.fma(c0, vj, a[r0 + jj]);
+            a[r1 + jj] = Math.fma(c1, vj, a[r1 + jj]);
+            a[r2 + jj] = Math.fma(c2, vj, a[r2 + jj]);
+            a[r3 + jj] = Math.fma(c3, vj, a[r3 + jj]);
+        }
+        y[yi] = dotRange(j, n, a, r0, x, xOff, s0.add(t0).reduceLanes(VectorOperators.ADD));
+        y[yi + 1] = dotRange(j, n, a, r1, x, xOff, s1.add(t1).reduceLanes(VectorOperators.ADD));
+        y[yi + 2] = dotRange(j, n, a, r2, x, xOff, s2.add(t2).reduceLanes(VectorOperators.ADD));
+        y[yi + 3] = dotRange(j, n, a, r3, x, xOff, s3.add(t3).reduceLanes(VectorOperators.ADD));
     }
 
     /**
