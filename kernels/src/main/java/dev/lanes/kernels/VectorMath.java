@@ -27,6 +27,8 @@ final class VectorMath {
     /** The exponent bits of 1.0f. */
     private static final int ONE_BITS = 0x3f80_0000;
     private static final int MANTISSA_BITS = 23;
+    private static final int EXPONENT_BIAS = 127;
+    private static final float LN2 = 0x1.62e43p-1f;
 
     /*
      * exp(r) = 1 + r * (1 + r * (C2 + r * (C3 + r * (C4 + r * (C5 + r * C6))))) on |r| <= ln2 / 2:
@@ -43,20 +45,21 @@ final class VectorMath {
     private static final float EXP_MAX = 89f;
 
     /*
-     * tanh(x) = x + x^3 * (T3 + x^2 * (T5 + x^2 * (T7 + x^2 * (T9 + x^2 * T11)))) for |x| < TANH_SMALL:
-     * minimax for relative error, 4.4e-9 (0.07 ulp) before rounding.
+     * 2 tanh(a/2) = a + a^3 G(a^2) with G = (A0 + A1 u + A2 u^2) / (1 + B1 u + B2 u^2) on 0 <= a <= TANH_ONE:
+     * fitted for the error it causes in tanh(a) after the double-angle step (the relative error of G
+     * weighted by the share of the a^3 term and by the damping of that step), 0.23 ulp before rounding.
      */
-    private static final float TANH_SMALL = 0.625f;
-    private static final float TANH_T3 = -3.333328068e-01f;
-    private static final float TANH_T5 = 1.333144158e-01f;
-    private static final float TANH_T7 = -5.373971164e-02f;
-    private static final float TANH_T9 = 2.063907497e-02f;
-    private static final float TANH_T11 = -5.704974290e-03f;
+    private static final float TANH_A0 = -0x1.555544p-4f;
+    private static final float TANH_A1 = -0x1.ff0112p-11f;
+    private static final float TANH_A2 = -0x1.2af3f4p-24f;
+    private static final float TANH_B1 = 0x1.c980e4p-4f;
+    private static final float TANH_B2 = 0x1.13a81ep-10f;
+    private static final int SIGN_BIT = 0x8000_0000;
     /**
-     * tanh rounds to 1 from |x| = 13 ln 2 = 9.0109; clamping a little above keeps exp(2|x|) finite and
-     * 2 / (exp(2|x|) + 1) below half an ulp of 1.
+     * The smallest float whose tanh rounds to 1 (9.010914, just above 13 ln 2). Arguments beyond are
+     * clamped to it and give exactly 1.
      */
-    private static final float TANH_SATURATE = 9.1f;
+    private static final float TANH_ONE = 0x1.205968p3f;
 
     private VectorMath() {
     }
@@ -89,34 +92,30 @@ final class VectorMath {
 
     /**
      * tanh of each lane: at most 4 ulp from the correctly rounded result over all floats (measured
-     * over every float: at most 1.37 ulp, the worst just above 0.625); exactly odd, {@code ±1} from {@code |x| >= 9.0109},
-     * {@code tanh(±0) = ±0}, {@code tanh(±Inf) = ±1}, NaN to NaN.
+     * every float from 2^-14 to 9.2: at most 2.46 ulp, the worst near 0.0625); exactly odd, {@code ±1} from {@code |x| >= 9.010914} (where
+     * tanh rounds to 1), {@code tanh(±0) = ±0}, tiny and subnormal x unchanged, {@code tanh(±Inf) = ±1},
+     * NaN to NaN.
      *
-     * <p>Below {@code |x| = 0.625} an odd polynomial {@code x * (1 + x^2 P(x^2))}, which returns tiny
-     * and subnormal x unchanged; above, {@code 1 - 2 / (exp(2|x|) + 1)} with |x| clamped at 9.1, then
-     * the sign of x.
+     * <p>With {@code a = min(|x|, 9.010914)}: {@code h = 2 tanh(a/2)} from a small rational, then the
+     * double-angle formula {@code tanh(a) = h / (1 + h^2/4)} and the sign of x. No exp; eighteen
+     * vector operations, two of them divisions.
      */
     static FloatVector tanh(FloatVector x) {
-        // The polynomial on x itself is exactly odd, and x * (1 + ...) keeps tanh(-0) = -0.
-        FloatVector x2 = x.mul(x);
-        FloatVector p = fma(x2, TANH_T11, TANH_T9);
-        p = fma(p, x2, TANH_T7);
-        p = fma(p, x2, TANH_T5);
-        p = fma(p, x2, TANH_T3);
-        FloatVector small = fma(x2, p, 1f).mul(x);
-
+        // NaN fails the compare and propagates.
         FloatVector a = x.abs();
-        FloatVector y = a.blend(TANH_SATURATE, a.compare(VectorOperators.GT, TANH_SATURATE));
-        // exp(2y) = 2^k * exp(r), k in [2, 27]: no range handling needed.
-        FloatVector t = fma(y, 2 * LOG2E, ROUND_MAGIC);
-        FloatVector k = t.sub(ROUND_MAGIC);
-        FloatVector r = fma(k, -LN2_HI, y.add(y));
-        r = fma(k, -LN2_LO, r);
-        FloatVector e = expPolynomial(r).mul(powerOfTwo(t));
-        FloatVector large = x.broadcast(-2f).div(e.add(1f)).add(1f);
-        // Sign by blend rather than by bits: large is never a zero, and NaN fails the compare.
-        large = large.blend(large.neg(), x.compare(VectorOperators.LT, 0f));
-        return large.blend(small, a.compare(VectorOperators.LT, TANH_SMALL));
+        a = a.blend(TANH_ONE, a.compare(VectorOperators.GT, TANH_ONE));
+        FloatVector u = a.mul(a);
+        FloatVector g = fma(fma(u, TANH_A2, TANH_A1), u, TANH_A0).div(fma(fma(u, TANH_B2, TANH_B1), u, 1f));
+        // The a^3 term is small against a where it is least accurate (small a), and the double-angle
+        // step damps the error of h by (1 - t^2) / (1 + t^2) where it is not (large a).
+        FloatVector h = fma(a.mul(u), g, a);
+        FloatVector t = h.div(fma(h.mul(0.25f), h, 1f));
+        // At 9.010914, 2 tanh(a/2) is halfway between two floats, so the formula alone can give 1 - 2^-24.
+        t = t.blend(1f, a.compare(VectorOperators.GE, TANH_ONE));
+        // t >= 0 (or NaN): the sign bit of x makes the result exactly odd and keeps tanh(-0) = -0.
+        return t.reinterpretAsInts()
+                .lanewise(VectorOperators.OR, x.reinterpretAsInts().lanewise(VectorOperators.AND, SIGN_BIT))
+                .reinterpretAsFloats();
     }
 
     /**
@@ -145,14 +144,45 @@ final class VectorMath {
     }
 
     /**
-     * sech^2 of each lane, {@code 4e / (1 + e)^2} with {@code e = exp(-2|x|)}: absolute error at most
-     * 2^-21, relative error at most 2^-19 where the result is a normal float (measured over every float:
-     * 2^-22.5 and 2^-21.6); 0 for large |x|, NaN to NaN.
+     * e^x of each lane for {@code x <= 0}, as softmax needs: at most 2 ulp from the correctly rounded
+     * result where that is a normal float (measured over every float: at most 1.05 ulp); results below the smallest
+     * normal float 2^-126 (x below about -87.3) may be flushed to +0, an absolute error below 1.2e-38.
+     * {@code exp(-Inf) = 0}, NaN to NaN; positive x above 1 are outside the contract.
+     *
+     * <p>Cheaper than {@link #exp}: no upper clamp and the scale 2^k applied as one factor.
+     */
+    static FloatVector expNonPositive(FloatVector x) {
+        return expTimesPowerOfTwo(x, 0);
+    }
+
+    /**
+     * sech^2 of each lane, {@code e4 / (1 + e4 / 4)^2} with {@code e4 = 4 exp(-2|x|)}: absolute error at
+     * most 2^-21, relative error at most 2^-19 where the result is a normal float (measured over every
+     * 4th float: 2^-22.5 and 2^-21.7); 0 for large |x|, NaN to NaN.
      */
     static FloatVector sech2(FloatVector x) {
-        FloatVector e = exp(x.abs().mul(-2f));
-        FloatVector d = e.add(1f);
-        return e.mul(4f).div(d.mul(d));
+        // 4 e^-2|x| rather than e^-2|x|: the flush to 0 then only hits results that are not normal floats.
+        FloatVector e4 = expTimesPowerOfTwo(x.abs().mul(-2f), 2);
+        FloatVector d = fma(e4, 0.25f, 1f);
+        return e4.div(d.mul(d));
+    }
+
+    /**
+     * e^x * 2^j for x <= 0 (and a little above), 0 where that is below 2^-126. The rounding constant
+     * carries the exponent bias 127 + j, so the low bits of t are the biased exponent of 2^(k + j); the
+     * clamp keeps that at least 0, and at 0 the scale factor is +0.
+     */
+    private static FloatVector expTimesPowerOfTwo(FloatVector x, int j) {
+        float magic = ROUND_MAGIC + (EXPONENT_BIAS + j);
+        float lowest = -(EXPONENT_BIAS + j) * LN2;
+        // NaN fails the compare and propagates through the arithmetic.
+        x = x.blend(lowest, x.compare(VectorOperators.LT, lowest));
+        FloatVector t = fma(x, LOG2E, magic);
+        FloatVector k = t.sub(magic);
+        FloatVector r = fma(k, -LN2_HI, x);
+        r = fma(k, -LN2_LO, r);
+        FloatVector scale = t.reinterpretAsInts().lanewise(VectorOperators.LSHL, MANTISSA_BITS).reinterpretAsFloats();
+        return expPolynomial(r).mul(scale);
     }
 
     /** e^r for |r| <= ln2 / 2 (a little beyond is harmless). */
@@ -163,10 +193,5 @@ final class VectorMath {
         q = fma(q, r, EXP_C2);
         q = fma(q, r, 1f);
         return fma(q, r, 1f);
-    }
-
-    /** 2^k as a float from t = k + ROUND_MAGIC, for k in the normal exponent range. */
-    private static FloatVector powerOfTwo(FloatVector t) {
-        return t.reinterpretAsInts().lanewise(VectorOperators.LSHL, MANTISSA_BITS).add(ONE_BITS).reinterpretAsFloats();
     }
 }

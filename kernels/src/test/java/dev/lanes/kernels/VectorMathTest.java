@@ -16,9 +16,10 @@ import org.junit.jupiter.api.Test;
  *
  * <p>What is swept: tanh at every 16th bit pattern of all non-negative floats up to +Inf (2^27
  * values, and their negations), plus every float of [2^-13, 2^-12] (where x^3 starts to count),
- * [0.5, 0.75] (the switch between the two forms) and [8.5, 9.5] (saturation and the clamp). exp at
+ * [0.0625, 0.0626] (the largest error) and [8.5, 9.5] (saturation and the clamp). exp at
  * every 16th pattern with 2^-25 <= |x| <= 105, every float of 86 <= |x| <= 105 (subnormal results and
- * overflow), and every 1021st pattern elsewhere (where the result is 1, 0 or Inf). sech2 at every
+ * overflow), and every 1021st pattern elsewhere (where the result is 1, 0 or Inf); expNonPositive
+ * likewise on the negative half. sech2 at every
  * 16th pattern of [0, 53], every float of [43, 45] (where it goes subnormal), every 1021st beyond.
  * Special values and branch boundaries are checked in every species, mixed so that neighbouring
  * lanes take different branches.
@@ -75,7 +76,7 @@ class VectorMathTest {
      * compile-time constant, and the Vector API would fall back to its slow per-lane code.
      */
     private enum Function {
-        TANH, EXP, SECH2;
+        TANH, EXP, EXP_NON_POSITIVE, SECH2;
 
         FloatVector apply(FloatVector x) {
             switch (this) {
@@ -83,6 +84,8 @@ class VectorMathTest {
                     return VectorMath.tanh(x);
                 case EXP:
                     return VectorMath.exp(x);
+                case EXP_NON_POSITIVE:
+                    return VectorMath.expNonPositive(x);
                 default:
                     return VectorMath.sech2(x);
             }
@@ -144,16 +147,16 @@ class VectorMathTest {
         Check check = (x, y, yn) -> checkTanh(x, y, yn, worst);
         // Near zero, where x^3 starts to count against x.
         sweep(Function.TANH, bits(TANH_IDENTITY), bits(2 * TANH_IDENTITY), 1, check);
-        // Across the switch from the polynomial to the exp form at 0.625.
-        sweep(Function.TANH, bits(0.5f), bits(0.75f), 1, check);
-        // Across saturation at 9.0109 and the clamp at 9.1.
+        // Where the sweep of every float found the largest error.
+        sweep(Function.TANH, bits(0.0625f), bits(0.0626f), 1, check);
+        // Across saturation and the clamp at 9.0109.
         sweep(Function.TANH, bits(8.5f), bits(9.5f), 1, check);
         worst.assertAtMost(4, "tanh dense regions");
     }
 
     /** Branch boundaries and special values, mixed so that neighbouring lanes take different branches. */
     private static final float[] SPECIALS = {0f, -0f, Float.MIN_VALUE, -Float.MIN_VALUE, Float.MIN_NORMAL, 0x1p-13f,
-        0.625f, Math.nextDown(0.625f), -0.625f, 1f, -3f, 9.1f, -9.1f, Math.nextUp(9.1f), (float) TANH_ONE,
+        0.0625f, -0.0625f, 1f, -3f, 9.1f, -9.1f, Math.nextUp(9.1f), (float) TANH_ONE, -88.03f, -89.5f,
         Math.nextDown((float) TANH_ONE), -(float) TANH_ONE, Float.MAX_VALUE, -Float.MAX_VALUE,
         Float.POSITIVE_INFINITY, Float.NEGATIVE_INFINITY, Float.NaN, -0.5f, 20f, (float) EXP_OVERFLOW,
         Math.nextUp((float) EXP_OVERFLOW), 89f, -87.33f, -100f, (float) EXP_UNDERFLOW,
@@ -238,6 +241,54 @@ class VectorMathTest {
                 }
             }
         }
+    }
+
+    /**
+     * expNonPositive on x <= 0: within 2 ulp where e^x is a normal float, within 2^-126 (flushed or
+     * not) below, 0 where e^x rounds to 0.
+     */
+    private static void checkExpNonPositive(float x, float y, Worst ulps, Worst absolute) {
+        double exact = Math.exp(x);
+        if (Float.isNaN(x)) {
+            assertTrue(Float.isNaN(y), "expNonPositive(NaN)");
+        } else if (x <= EXP_ZERO) {
+            assertEquals(0, bits(y), () -> "expNonPositive(" + x + ") = " + y);
+        } else if (exact < Float.MIN_NORMAL) {
+            absolute.see(x, Math.abs(y - exact));
+        } else {
+            ulps.see(x, ulps(y, exact));
+        }
+    }
+
+    @Test
+    void expNonPositiveWithin2UlpAndFlushesBelowTheSmallestNormal() {
+        Worst ulps = new Worst();
+        Worst absolute = new Worst();
+        // The sweep hands over x and the result for -x: only the second is in the contract.
+        Check check = (x, y, yn) -> checkExpNonPositive(-x, yn, ulps, absolute);
+        sweep(Function.EXP_NON_POSITIVE, bits(EXP_ONE), bits(105f), STRIDE, check);
+        sweep(Function.EXP_NON_POSITIVE, 0, bits(EXP_ONE), SPARSE_STRIDE, check);
+        sweep(Function.EXP_NON_POSITIVE, bits(105f), POSITIVE_INFINITY_BITS, SPARSE_STRIDE, check);
+        // Every float around the flush to 0.
+        sweep(Function.EXP_NON_POSITIVE, bits(86f), bits(90f), 1, check);
+        ulps.assertAtMost(2, "expNonPositive");
+        absolute.assertAtMost(Float.MIN_NORMAL, "expNonPositive below the smallest normal");
+    }
+
+    @Test
+    void expNonPositiveSpecialsInEverySpecies() {
+        Worst ulps = new Worst();
+        Worst absolute = new Worst();
+        for (VectorSpecies<Float> s : SPECIES) {
+            float[] y = applyPadded(s, VectorMath::expNonPositive, SPECIALS);
+            for (int i = 0; i < SPECIALS.length; i++) {
+                if (!(SPECIALS[i] > 0)) {
+                    checkExpNonPositive(SPECIALS[i], y[i], ulps, absolute);
+                }
+            }
+        }
+        ulps.assertAtMost(2, "expNonPositive specials");
+        absolute.assertAtMost(Float.MIN_NORMAL, "expNonPositive specials below the smallest normal");
     }
 
     // ---------------------------------------------------------------- sech2
