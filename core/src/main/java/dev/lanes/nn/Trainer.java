@@ -19,7 +19,8 @@ import java.util.function.IntConsumer;
  * the first layer's weights and applies it in the same pass over them as the next sample's forward
  * product; the weights are brought up to date before anything reads them (checkpoints, recovery,
  * {@link #evaluate}, the end of {@link #trainEpoch}), and the result is bit-identical to applying
- * each update at once.
+ * each update at once. Batches of more than one sample run through matrix-matrix products ({@link
+ * BatchBackprop}): the same gradient as the per-sample loop, up to float rounding.
  *
  * <h2>Irregular points</h2>
  * Before a batch's update is applied, its loss and the norm of its gradient are checked: a NaN or
@@ -44,6 +45,8 @@ public final class Trainer {
     private final Kernels k;
     private final TrainingOptions options;
     private final Backprop bp;
+    /** The gemm path for batches of more than one sample; null on the per-sample paths. */
+    private final BatchBackprop batchBp;
     /** Per-sample descent: each sample's gradient goes straight into the weights. */
     private final boolean directSgd;
     /** ... with W_1's update deferred and fused with the next sample's forward product. */
@@ -90,6 +93,8 @@ public final class Trainer {
         this.bp = new Backprop(network, kernels, options.loss());
         this.directSgd = options.optimizer() == Optimizer.SGD && options.batchSize() == 1;
         this.fused = directSgd && !reference;
+        this.batchBp = options.batchSize() > 1 && !reference
+                ? new BatchBackprop(network, kernels, options.loss(), options.batchSize()) : null;
         boolean accumulate = !directSgd;
         gradW = accumulate ? like(net.weights) : null;
         gradB = accumulate ? like(net.biases) : null;
@@ -220,13 +225,8 @@ public final class Trainer {
             lossSum = bp.run(x, i * features, data.label(i));
             norm2 = bp.gradientNormSquared();
         } else {
-            zero(gradW);
-            zero(gradB);
-            for (int s = from; s < to; s++) {
-                int i = order[s];
-                lossSum += bp.run(x, i * features, data.label(i));
-                bp.addGradient(1f, gradW, gradB);
-            }
+            lossSum = batchBp != null ? batchBp.run(data, order, from, b, gradW, gradB)
+                    : perSampleGradientSum(data, from, to);
             norm2 = sumOfSquares(gradW) + sumOfSquares(gradB);
             norm2 /= (double) b * b;
         }
@@ -250,6 +250,21 @@ public final class Trainer {
             update(clip / b);
         }
         return loss;
+    }
+
+    /** The batch's gradient summed sample by sample into gradW and gradB; returns the summed loss. */
+    private double perSampleGradientSum(Dataset data, int from, int to) {
+        float[] x = data.featuresArray();
+        int features = data.features();
+        zero(gradW);
+        zero(gradB);
+        double lossSum = 0;
+        for (int s = from; s < to; s++) {
+            int i = order[s];
+            lossSum += bp.run(x, i * features, data.label(i));
+            bp.addGradient(1f, gradW, gradB);
+        }
+        return lossSum;
     }
 
     /** Applies the optimizer to the accumulated gradient sum, scaled by {@code gradScale} to the mean. */
