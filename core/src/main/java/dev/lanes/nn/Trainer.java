@@ -32,9 +32,16 @@ import java.util.function.IntConsumer;
  * TrainingDivergedException} naming the epoch, the batch and the value; the network then holds the
  * checkpoint. So a network is never left with non-finite weights.
  *
+ * <h2>Threads</h2>
+ * With {@link TrainingOptions#threads()} above 1 the trainer starts a {@link KernelPool} of daemon
+ * threads and runs every kernel through it: large products (the batched gemm calls, and the
+ * per-sample products of layers with about 2^19 weights or more) split their output across the threads,
+ * with bit-identical results for any thread count. {@link #close()} stops the threads. A parallel
+ * kernel call allocates a few small objects, so the zero-allocation promise holds for one thread.
+ *
  * <p>Not thread-safe; the network must not be used for inference elsewhere while it trains.
  */
-public final class Trainer {
+public final class Trainer implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger("dev.lanes.nn");
     private static final int CHECKPOINT_SAMPLES = 4096;
     private static final int LOSS_WINDOW = 100;
@@ -42,6 +49,7 @@ public final class Trainer {
     private static final double JUMP_FLOOR = 0.01;
 
     private final Network net;
+    private final KernelPool threads;
     private final Kernels k;
     private final TrainingOptions options;
     private final Backprop bp;
@@ -88,13 +96,16 @@ public final class Trainer {
      */
     Trainer(Network network, Kernels kernels, TrainingOptions options, boolean reference) {
         this.net = Objects.requireNonNull(network, "network");
-        this.k = Objects.requireNonNull(kernels, "kernels");
+        Objects.requireNonNull(kernels, "kernels");
         this.options = Objects.requireNonNull(options, "options");
-        this.bp = new Backprop(network, kernels, options.loss());
+        options.loss().requireCompatible(network.activation(network.layers() - 1));
+        this.threads = KernelPool.of(kernels, options.threads());
+        this.k = threads.kernels();
+        this.bp = new Backprop(network, k, options.loss());
         this.directSgd = options.optimizer() == Optimizer.SGD && options.batchSize() == 1;
         this.fused = directSgd && !reference;
         this.batchBp = options.batchSize() > 1 && !reference
-                ? new BatchBackprop(network, kernels, options.loss(), options.batchSize()) : null;
+                ? new BatchBackprop(network, k, options.loss(), options.batchSize()) : null;
         boolean accumulate = !directSgd;
         gradW = accumulate ? like(net.weights) : null;
         gradB = accumulate ? like(net.biases) : null;
@@ -108,7 +119,7 @@ public final class Trainer {
         goodB = like(net.biases);
         shuffle = new Random(options.seed());
         evalTarget = new float[net.outputs()];
-        evalWs = net.newWorkspace(kernels);
+        evalWs = net.newWorkspace(k);
         learningRate = options.learningRate();
         resetLossWatch();
     }
@@ -127,6 +138,17 @@ public final class Trainer {
 
     /** Mean loss and accuracy of the network on a dataset. */
     public record Evaluation(double meanLoss, double accuracy, int samples) {
+    }
+
+    /** The backend the trainer runs on, with its {@link TrainingOptions#threads() threads}. */
+    public Kernels kernels() {
+        return k;
+    }
+
+    /** Stops the kernel threads of {@link TrainingOptions#threads()} above 1; training still works after, on one thread. */
+    @Override
+    public void close() {
+        threads.close();
     }
 
     /** The network being trained. */

@@ -126,6 +126,32 @@ class FastPathTest {
         return d;
     }
 
+    /**
+     * Two threads split the large products (here 32 x 256 x 64 per batch, 1024 x 512 per sample) and
+     * must give the weights of one thread, bit for bit.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"scalar", "vector"})
+    void twoThreadsGiveTheWeightsOfOne(String backend) {
+        for (Loss loss : lossesFor(backend)) {
+            check(backend, Blobs.make(640, 256, 4, 0.3f, 9), TrainingOptions.defaults(loss, Optimizer.ADAM, 32), 256, 64);
+            check(backend, Blobs.make(60, 1024, 4, 0.3f, 9), TrainingOptions.defaults(loss, Optimizer.SGD, 1), 1024, 512);
+        }
+    }
+
+    private static void check(String backend, Dataset data, TrainingOptions options, int features, int hidden) {
+        Network one = network(backend, options.loss(), 3, features, hidden, 4);
+        Network two = one.copy();
+        try (Trainer single = new Trainer(one, Kernels.named(backend), options);
+             Trainer parallel = new Trainer(two, Kernels.named(backend), options.withThreads(2))) {
+            assertTrue(parallel.kernels().describe().endsWith("on 2 threads"), parallel.kernels().describe());
+            single.trainEpoch(data, null);
+            parallel.trainEpoch(data, null);
+            assertEquals(single.evaluate(data), parallel.evaluate(data));
+        }
+        assertSameParameters(one, two, backend + " " + options);
+    }
+
     static void assertSameParameters(Network expected, Network actual, String what) {
         for (int l = 0; l < expected.layers(); l++) {
             assertArrayEquals(expected.weights(l), actual.weights(l), what + ": layer " + l + " weights");
