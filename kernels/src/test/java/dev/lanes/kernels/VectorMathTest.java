@@ -1,0 +1,308 @@
+package dev.lanes.kernels;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import java.util.List;
+import java.util.function.UnaryOperator;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorSpecies;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Checks VectorMath against {@code Math} in double, rounded to float. Each sweep also evaluates the
+ * negated arguments, for the symmetry of tanh and sech2 and the negative half of exp.
+ *
+ * <p>What is swept: tanh at every 16th bit pattern of all non-negative floats up to +Inf (2^27
+ * values, and their negations), plus every float of [2^-13, 2^-12] (where x^3 starts to count),
+ * [0.5, 0.75] (the switch between the two forms) and [8.5, 9.5] (saturation and the clamp). exp at
+ * every 16th pattern with 2^-25 <= |x| <= 105, every float of 86 <= |x| <= 105 (subnormal results and
+ * overflow), and every 1021st pattern elsewhere (where the result is 1, 0 or Inf). sech2 at every
+ * 16th pattern of [0, 53], every float of [43, 45] (where it goes subnormal), every 1021st beyond.
+ * Special values and branch boundaries are checked in every species, mixed so that neighbouring
+ * lanes take different branches.
+ */
+class VectorMathTest {
+    private static final VectorSpecies<Float> P = FloatVector.SPECIES_PREFERRED;
+    private static final List<VectorSpecies<Float>> SPECIES = List.of(
+            FloatVector.SPECIES_64, FloatVector.SPECIES_128, FloatVector.SPECIES_256, P);
+
+    private static final int STRIDE = 16;
+    /** A prime, so that a sparse sweep still visits all mantissa patterns modulo small powers of two. */
+    private static final int SPARSE_STRIDE = 1021;
+    private static final int POSITIVE_INFINITY_BITS = 0x7f80_0000;
+    /** ln(Float.MAX_VALUE): exp overflows above. */
+    private static final double EXP_OVERFLOW = Math.log(Float.MAX_VALUE);
+    /** ln(2^-150): exp rounds to 0 at and below (half the smallest subnormal). */
+    private static final double EXP_UNDERFLOW = -150 * Math.log(2);
+    /** atanh(1 - 2^-25): tanh rounds to 1 at and above (ties to even). */
+    private static final double TANH_ONE = 13 * Math.log(2);
+
+    /** Error of got in ulps of the correctly rounded float of the exact value. */
+    private static double ulps(float got, double exact) {
+        return Math.abs(got - exact) / Math.ulp((float) exact);
+    }
+
+    /**
+     * Applies f to every stride-th float with bits in [from, to] and to its negation, and hands the
+     * results to check.
+     */
+    private static void sweep(Function f, int from, int to, int stride, Check check) {
+        int n = P.length() * 1024;
+        float[] in = new float[n];
+        float[] out = new float[n];
+        float[] outNegated = new float[n];
+        long bits = from;
+        while (bits <= to) {
+            int m = 0;
+            for (; m < n && bits <= to; m++, bits += stride) {
+                in[m] = Float.intBitsToFloat((int) bits);
+            }
+            for (int i = 0; i < n; i += P.length()) {
+                FloatVector x = FloatVector.fromArray(P, in, i);
+                f.apply(x).intoArray(out, i);
+                f.apply(x.neg()).intoArray(outNegated, i);
+            }
+            for (int i = 0; i < m; i++) {
+                check.accept(in[i], out[i], outNegated[i]);
+            }
+        }
+    }
+
+    /**
+     * The functions under test, called directly: through a lambda the species would not be a
+     * compile-time constant, and the Vector API would fall back to its slow per-lane code.
+     */
+    private enum Function {
+        TANH, EXP, SECH2;
+
+        FloatVector apply(FloatVector x) {
+            switch (this) {
+                case TANH:
+                    return VectorMath.tanh(x);
+                case EXP:
+                    return VectorMath.exp(x);
+                default:
+                    return VectorMath.sech2(x);
+            }
+        }
+    }
+
+    private interface Check {
+        void accept(float x, float fx, float fNegatedX);
+    }
+
+    private static int bits(float x) {
+        return Float.floatToRawIntBits(x);
+    }
+
+    /** Largest error seen by a sweep, with its argument, to report a failure usefully. */
+    private static final class Worst {
+        double error;
+        float at;
+
+        void see(float x, double e) {
+            if (!(e <= error)) {
+                error = e;
+                at = x;
+            }
+        }
+
+        void assertAtMost(double bound, String what) {
+            assertTrue(error <= bound, what + ": " + error + " at x = " + at + " (" + Float.toHexString(at)
+                    + "), bound " + bound);
+        }
+    }
+
+    // ---------------------------------------------------------------- tanh
+
+    /** Below this, tanh(x) = x - x^3/3 rounds to x; above TANH_ONE it rounds to 1. */
+    private static final float TANH_IDENTITY = 0x1p-13f;
+
+    private static void checkTanh(float x, float y, float yNegated, Worst worst) {
+        assertEquals(bits(-y), bits(yNegated), () -> "tanh(-x) vs -tanh(x) at x = " + x);
+        if (x <= TANH_IDENTITY) {
+            assertEquals(bits(x), bits(y), () -> "tanh(" + x + ")");
+        } else if (x >= TANH_ONE) {
+            assertEquals(1f, y, () -> "saturated tanh(" + x + ")");
+        } else {
+            worst.see(x, ulps(y, Math.tanh(x)));
+        }
+    }
+
+    @Test
+    void tanhWithin4UlpOverTheWholeRange() {
+        Worst worst = new Worst();
+        sweep(Function.TANH, 0, POSITIVE_INFINITY_BITS, STRIDE, (x, y, yn) -> checkTanh(x, y, yn, worst));
+        worst.assertAtMost(4, "tanh every 16th float");
+    }
+
+    @Test
+    void tanhWithin4UlpOnEveryFloatOfTheDenseRegions() {
+        Worst worst = new Worst();
+        Check check = (x, y, yn) -> checkTanh(x, y, yn, worst);
+        // Near zero, where x^3 starts to count against x.
+        sweep(Function.TANH, bits(TANH_IDENTITY), bits(2 * TANH_IDENTITY), 1, check);
+        // Across the switch from the polynomial to the exp form at 0.625.
+        sweep(Function.TANH, bits(0.5f), bits(0.75f), 1, check);
+        // Across saturation at 9.0109 and the clamp at 9.1.
+        sweep(Function.TANH, bits(8.5f), bits(9.5f), 1, check);
+        worst.assertAtMost(4, "tanh dense regions");
+    }
+
+    /** Branch boundaries and special values, mixed so that neighbouring lanes take different branches. */
+    private static final float[] SPECIALS = {0f, -0f, Float.MIN_VALUE, -Float.MIN_VALUE, Float.MIN_NORMAL, 0x1p-13f,
+        0.625f, Math.nextDown(0.625f), -0.625f, 1f, -3f, 9.1f, -9.1f, Math.nextUp(9.1f), (float) TANH_ONE,
+        Math.nextDown((float) TANH_ONE), -(float) TANH_ONE, Float.MAX_VALUE, -Float.MAX_VALUE,
+        Float.POSITIVE_INFINITY, Float.NEGATIVE_INFINITY, Float.NaN, -0.5f, 20f, (float) EXP_OVERFLOW,
+        Math.nextUp((float) EXP_OVERFLOW), 89f, -87.33f, -100f, (float) EXP_UNDERFLOW,
+        Math.nextUp((float) EXP_UNDERFLOW), -104f, -105f, 1e-30f, -1e-30f, 44f, -52f, -60f};
+
+    @Test
+    void tanhSpecialsInEverySpecies() {
+        for (VectorSpecies<Float> s : SPECIES) {
+            float[] y = applyPadded(s, VectorMath::tanh, SPECIALS);
+            for (int i = 0; i < SPECIALS.length; i++) {
+                float x = SPECIALS[i];
+                String what = s + " tanh(" + x + ") = " + y[i];
+                if (Float.isNaN(x)) {
+                    assertTrue(Float.isNaN(y[i]), what);
+                } else if (Math.abs(x) >= TANH_ONE) {
+                    assertEquals(Math.copySign(1f, x), y[i], what);
+                } else if (Math.abs(x) <= TANH_IDENTITY) {
+                    assertEquals(bits(x), bits(y[i]), what);
+                } else {
+                    assertTrue(ulps(y[i], Math.tanh(x)) <= 4, what);
+                }
+            }
+        }
+    }
+
+    // ---------------------------------------------------------------- exp
+
+    /** The largest float whose exp rounds to 0. */
+    private static final float EXP_ZERO = (float) EXP_UNDERFLOW <= EXP_UNDERFLOW
+            ? (float) EXP_UNDERFLOW : Math.nextDown((float) EXP_UNDERFLOW);
+    /** Below this in magnitude, exp rounds to 1. */
+    private static final float EXP_ONE = 0x1p-25f;
+
+    private static void checkExp(float x, float y, Worst worst) {
+        float expected;
+        if (Math.abs(x) < EXP_ONE) {
+            expected = 1f;
+        } else if (x > EXP_OVERFLOW) {
+            expected = Float.POSITIVE_INFINITY;
+        } else if (x <= EXP_ZERO) {
+            expected = 0f;
+        } else {
+            worst.see(x, ulps(y, Math.exp(x)));
+            return;
+        }
+        if (bits(y) != bits(expected)) {
+            fail("exp(" + x + ") = " + y + ", expected " + expected);
+        }
+    }
+
+    @Test
+    void expWithin2UlpOverItsRangeAndOverflowsAndUnderflowsOutside() {
+        Worst worst = new Worst();
+        Check check = (x, y, yn) -> {
+            checkExp(x, y, worst);
+            checkExp(-x, yn, worst);
+        };
+        sweep(Function.EXP, bits(EXP_ONE), bits(105f), STRIDE, check);
+        // Where the result is 1, 0 or Inf whatever the mantissa: a sparser sweep.
+        sweep(Function.EXP, 0, bits(EXP_ONE), SPARSE_STRIDE, check);
+        sweep(Function.EXP, bits(105f), POSITIVE_INFINITY_BITS, SPARSE_STRIDE, check);
+        // Every float where the result is subnormal or about to be, and where it overflows.
+        sweep(Function.EXP, bits(86f), bits(105f), 1, check);
+        worst.assertAtMost(2, "exp");
+    }
+
+    @Test
+    void expSpecialsInEverySpecies() {
+        for (VectorSpecies<Float> s : SPECIES) {
+            float[] y = applyPadded(s, VectorMath::exp, SPECIALS);
+            for (int i = 0; i < SPECIALS.length; i++) {
+                float x = SPECIALS[i];
+                String what = s + " exp(" + x + ") = " + y[i];
+                if (Float.isNaN(x)) {
+                    assertTrue(Float.isNaN(y[i]), what);
+                } else if (x > EXP_OVERFLOW) {
+                    assertEquals(Float.POSITIVE_INFINITY, y[i], what);
+                } else if (x <= EXP_ZERO) {
+                    assertEquals(0, bits(y[i]), what);
+                } else {
+                    assertTrue(ulps(y[i], Math.exp(x)) <= 2, what);
+                }
+            }
+        }
+    }
+
+    // ---------------------------------------------------------------- sech2
+
+    private static double sech2(double x) {
+        double c = Math.cosh(x);
+        return 1 / (c * c);
+    }
+
+    /** From here 4 e^(-2x) is below half the smallest subnormal. */
+    private static final float SECH2_ZERO = 53f;
+
+    @Test
+    void sech2WithinItsAbsoluteAndRelativeBounds() {
+        Worst absolute = new Worst();
+        Worst relative = new Worst();
+        Check check = (x, y, yn) -> {
+            assertEquals(bits(y), bits(yn), () -> "sech2(-x) vs sech2(x) at x = " + x);
+            if (x >= SECH2_ZERO) {
+                assertEquals(0, bits(y), () -> "sech2(" + x + ")");
+            } else {
+                // Below 2^-13, 1 - x^2 is sech^2 to within 2^-52 and saves the slow cosh.
+                double exact = x <= TANH_IDENTITY ? 1 - (double) x * x : sech2(x);
+                double error = Math.abs(y - exact);
+                absolute.see(x, error);
+                if (exact >= Float.MIN_NORMAL) {
+                    relative.see(x, error / exact);
+                }
+            }
+        };
+        sweep(Function.SECH2, 0, bits(SECH2_ZERO), STRIDE, check);
+        sweep(Function.SECH2, bits(SECH2_ZERO), POSITIVE_INFINITY_BITS, SPARSE_STRIDE, check);
+        // Every float where 4e / (1 + e)^2 goes subnormal.
+        sweep(Function.SECH2, bits(43f), bits(45f), 1, check);
+        absolute.assertAtMost(0x1p-21, "sech2 absolute error");
+        relative.assertAtMost(0x1p-19, "sech2 relative error");
+    }
+
+    @Test
+    void sech2SpecialsInEverySpecies() {
+        for (VectorSpecies<Float> s : SPECIES) {
+            float[] y = applyPadded(s, VectorMath::sech2, SPECIALS);
+            for (int i = 0; i < SPECIALS.length; i++) {
+                float x = SPECIALS[i];
+                String what = s + " sech2(" + x + ") = " + y[i];
+                if (Float.isNaN(x)) {
+                    assertTrue(Float.isNaN(y[i]), what);
+                } else {
+                    double exact = sech2(x);
+                    assertTrue(Math.abs(y[i] - exact) <= Math.max(0x1p-19 * exact, Float.MIN_NORMAL), what);
+                }
+            }
+        }
+    }
+
+    /** f over xs, vector by vector in species s, the last partial vector padded with NaN. */
+    private static float[] applyPadded(VectorSpecies<Float> s, UnaryOperator<FloatVector> f, float[] xs) {
+        int l = s.length();
+        int padded = (xs.length + l - 1) / l * l;
+        float[] in = java.util.Arrays.copyOf(xs, padded);
+        java.util.Arrays.fill(in, xs.length, padded, Float.NaN);
+        float[] out = new float[padded];
+        for (int i = 0; i < padded; i += l) {
+            f.apply(FloatVector.fromArray(s, in, i)).intoArray(out, i);
+        }
+        return java.util.Arrays.copyOf(out, xs.length);
+    }
+}
