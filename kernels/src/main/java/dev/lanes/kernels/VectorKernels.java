@@ -407,10 +407,18 @@ final class VectorKernels extends ScalarKernels {
     // ---------------------------------------------------------------- activations
 
     /*
-     * Elementwise transcendental ops handle the tail with one overlapping vector over the last L
-     * elements, computed before the main loop so that writing in place (out == x) stays correct:
-     * the overlapped lanes get the same values again. Below L elements, the scalar loop.
+     * Elementwise transcendental ops make exactly one call to their VectorMath function per method:
+     * C2 stops inlining past a node budget, and a second inlined copy of tanh or exp exceeded it, which
+     * left a call that boxed its vectors (an allocation per vector). The tail is one more pass of the
+     * same loop over the last L elements, overlapping the previous block; lanes that block already
+     * wrote keep their values by a blend, so writing in place (out == x) stays correct. Each mask is
+     * built right where it is used: a mask with two users was boxed on every pass (JDK 17 and 25).
      */
+
+    /** Lane indices 0, 1, ..., L-1 as floats, compared against the overlap to keep written lanes. */
+    private static FloatVector iota() {
+        return FloatVector.zero(S).addIndex(1);
+    }
 
     @Override
     void tanhK(int n, float[] x, int xOff, float[] out, int outOff) {
@@ -418,12 +426,13 @@ final class VectorKernels extends ScalarKernels {
             tanhRange(0, n, x, xOff, out, outOff);
             return;
         }
-        FloatVector last = VectorMath.tanh(FloatVector.fromArray(S, x, xOff + n - L));
-        int i = 0;
-        for (; i <= n - L; i += L) {
-            VectorMath.tanh(FloatVector.fromArray(S, x, xOff + i)).intoArray(out, outOff + i);
+        FloatVector lane = iota();
+        for (int i = 0; i < n; i += L) {
+            int p = Math.min(i, n - L);
+            FloatVector r = VectorMath.tanh(FloatVector.fromArray(S, x, xOff + p));
+            FloatVector.fromArray(S, out, outOff + p).blend(r, lane.compare(VectorOperators.GE, i - p))
+                    .intoArray(out, outOff + p);
         }
-        last.intoArray(out, outOff + n - L);
     }
 
     @Override
@@ -432,12 +441,13 @@ final class VectorKernels extends ScalarKernels {
             sech2Range(0, n, x, xOff, out, outOff);
             return;
         }
-        FloatVector last = VectorMath.sech2(FloatVector.fromArray(S, x, xOff + n - L));
-        int i = 0;
-        for (; i <= n - L; i += L) {
-            VectorMath.sech2(FloatVector.fromArray(S, x, xOff + i)).intoArray(out, outOff + i);
+        FloatVector lane = iota();
+        for (int i = 0; i < n; i += L) {
+            int p = Math.min(i, n - L);
+            FloatVector r = VectorMath.sech2(FloatVector.fromArray(S, x, xOff + p));
+            FloatVector.fromArray(S, out, outOff + p).blend(r, lane.compare(VectorOperators.GE, i - p))
+                    .intoArray(out, outOff + p);
         }
-        last.intoArray(out, outOff + n - L);
     }
 
     @Override
@@ -466,20 +476,18 @@ final class VectorKernels extends ScalarKernels {
             return;
         }
         FloatVector vmax = FloatVector.broadcast(S, max);
-        int tail = n - L;
-        FloatVector last = VectorMath.exp(FloatVector.fromArray(S, x, xOff + tail).sub(vmax));
-        FloatVector sum = FloatVector.zero(S);
-        int i = 0;
-        for (; i <= n - L; i += L) {
-            FloatVector e = VectorMath.exp(FloatVector.fromArray(S, x, xOff + i).sub(vmax));
-            e.intoArray(out, outOff + i);
-            sum = sum.add(e);
+        FloatVector lane = iota();
+        FloatVector zero = FloatVector.zero(S);
+        FloatVector sum = zero;
+        for (int i = 0; i < n; i += L) {
+            int p = Math.min(i, n - L);
+            FloatVector e = VectorMath.exp(FloatVector.fromArray(S, x, xOff + p).sub(vmax));
+            FloatVector.fromArray(S, out, outOff + p).blend(e, lane.compare(VectorOperators.GE, i - p))
+                    .intoArray(out, outOff + p);
+            // Lanes the previous block already counted are zeroed before adding.
+            sum = sum.add(e.blend(zero, lane.compare(VectorOperators.LT, i - p)));
         }
-        last.intoArray(out, outOff + tail);
         float total = sum.reduceLanes(VectorOperators.ADD);
-        for (int j = i; j < n; j++) {
-            total += out[outOff + j];
-        }
         float inv = 1f / total;
         FloatVector vinv = FloatVector.broadcast(S, inv);
         int k = 0;
