@@ -1,6 +1,7 @@
 package dev.lanes.cli;
 
 import dev.lanes.kernels.Kernels;
+import dev.lanes.nn.KernelPool;
 import dev.lanes.nn.Loss;
 import dev.lanes.nn.ModelFile;
 import dev.lanes.nn.Trainer;
@@ -31,14 +32,24 @@ final class EvalCommand implements Callable<Integer> {
             description = "Kernel backend (default: ${DEFAULT-VALUE}).")
     String backend;
 
+    @Option(names = "--threads", defaultValue = "1", paramLabel = "N",
+            description = "Threads for the large matrix products (default: ${DEFAULT-VALUE}).")
+    int threads;
+
     @Override
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
         Kernels kernels = Kernels.named(backend);
+        if (threads < 1) {
+            throw new UserException("--threads must be at least 1, got " + threads);
+        }
         ModelFile.Model m = ModelFile.load(model);
         DataOptions.Split split = data.load(ModelInfo.inputMax(model, m), ModelInfo.splitSeed(model, m));
         Loss loss = Loss.named(m.info().getOrDefault("loss", "mse"));
-        Trainer.Evaluation ev = Trainer.evaluate(m.network(), kernels, loss, split.heldOut());
+        Trainer.Evaluation ev;
+        try (KernelPool pool = KernelPool.of(kernels, threads)) {
+            ev = Trainer.evaluate(m.network(), pool.kernels(), loss, split.heldOut());
+        }
         out.printf(Locale.ROOT, "%s on %s: held-out accuracy %.2f%% (%,d samples), mean %s loss %.4f%n",
                 model, split.description(), 100 * ev.accuracy(), ev.samples(), loss.id(), ev.meanLoss());
         return 0;

@@ -84,6 +84,11 @@ final class TrainCommand implements Callable<Integer> {
             description = "Kernel backend (default: ${DEFAULT-VALUE}).")
     String backend;
 
+    @Option(names = "--threads", defaultValue = "1", paramLabel = "N",
+            description = "Threads for the large matrix products; the weights are bit-identical for any N "
+                    + "(default: ${DEFAULT-VALUE}).")
+    int threads;
+
     @Option(names = "--save", paramLabel = "FILE", description = "Save the trained model (safetensors).")
     Path save;
 
@@ -99,6 +104,9 @@ final class TrainCommand implements Callable<Integer> {
         if (batch < 1) {
             throw new UserException("--batch must be at least 1, got " + batch);
         }
+        if (threads < 1) {
+            throw new UserException("--threads must be at least 1, got " + threads);
+        }
         if (epochs != null && epochs < 1) {
             throw new UserException("--epochs must be at least 1, got " + epochs);
         }
@@ -110,12 +118,22 @@ final class TrainCommand implements Callable<Integer> {
         Arrays.fill(acts, hidden);
         acts[acts.length - 1] = Activation.named(outputActivation);
         lossFn.requireCompatible(acts[acts.length - 1]);
-        TrainingOptions options = TrainingOptions.defaults(lossFn, opt, batch).withSeed(seed).withClipNorm(clipNorm);
+        TrainingOptions options = TrainingOptions.defaults(lossFn, opt, batch).withSeed(seed).withClipNorm(clipNorm)
+                .withThreads(threads);
         if (learningRate != null) {
             options = options.withLearningRate(learningRate);
         }
         Network net = Network.glorot(sizes, acts, seed);
-        Trainer trainer = new Trainer(net, kernels, options);
+        try (Trainer trainer = new Trainer(net, kernels, options)) {
+            train(out, trainer, split, sizes, acts, lossFn, opt, options);
+        }
+        return 0;
+    }
+
+    private void train(PrintWriter out, Trainer trainer, DataOptions.Split split, int[] sizes, Activation[] acts,
+                       Loss lossFn, Optimizer opt, TrainingOptions options) throws Exception {
+        Network net = trainer.network();
+        Dataset train = split.train();
         int totalEpochs = epochs != null ? epochs : data.source.idx != null ? 5 : 10;
 
         out.printf("data      %s: %,d training, %,d held-out samples, %d features, %d classes%n", split.description(),
@@ -123,7 +141,7 @@ final class TrainCommand implements Callable<Integer> {
         out.printf("network   %s, %s (%,d parameters)%n", join(sizes, "-"),
                 Arrays.stream(acts).map(Activation::id).collect(Collectors.joining(",")), net.parameterCount());
         out.printf("training  %s loss, %s, learning rate %s, batch %d, %d epochs, seed %d, backend %s%n",
-                lossFn.id(), opt.id(), options.learningRate(), batch, totalEpochs, seed, kernels.describe());
+                lossFn.id(), opt.id(), options.learningRate(), batch, totalEpochs, seed, trainer.kernels().describe());
         out.flush();
 
         List<double[]> curve = new ArrayList<>();
@@ -161,7 +179,6 @@ final class TrainCommand implements Callable<Integer> {
             LossPlot.write(plot, curve, "training loss, " + join(sizes, "-") + " " + lossFn.id() + " " + opt.id());
             out.println("plotted   " + plot);
         }
-        return 0;
     }
 
     private int[] architecture(Dataset train) {

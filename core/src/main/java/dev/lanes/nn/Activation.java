@@ -60,47 +60,61 @@ public enum Activation {
                 + "' (expected tanh, softmax, sigmoid, relu or identity)");
     }
 
-    /** {@code a = A(z)} over n elements; {@code a} may be {@code z}. */
-    void forward(Kernels k, int n, float[] z, float[] a) {
+    /**
+     * {@code a = A(z)} for {@code rows} rows of width n stored one after another from index 0; softmax
+     * normalises each row, the others are elementwise. {@code a} may be {@code z}.
+     */
+    void forward(Kernels k, int rows, int n, float[] z, float[] a) {
+        int size = rows * n;
         switch (this) {
-            case TANH -> k.tanh(n, z, 0, a, 0);
-            case SOFTMAX -> k.softmax(n, z, 0, a, 0);
+            case TANH -> k.tanh(size, z, 0, a, 0);
+            case SOFTMAX -> {
+                for (int r = 0; r < size; r += n) {
+                    k.softmax(n, z, r, a, r);
+                }
+            }
             case SIGMOID -> {
-                for (int i = 0; i < n; i++) {
+                for (int i = 0; i < size; i++) {
                     a[i] = (float) (1.0 / (1.0 + Math.exp(-z[i])));
                 }
             }
             case RELU -> {
-                for (int i = 0; i < n; i++) {
+                for (int i = 0; i < size; i++) {
                     a[i] = Math.max(0f, z[i]);
                 }
             }
-            case IDENTITY -> System.arraycopy(z, 0, a, 0, n);
+            case IDENTITY -> System.arraycopy(z, 0, a, 0, size);
         }
     }
 
     /**
-     * The chain rule through A: given the output {@code a = A(z)} and {@code g = dL/da}, writes
-     * {@code dz = dL/dz}. {@code dz} must be a different array from {@code g} and {@code a}.
+     * The chain rule through A, row by row as in {@link #forward}: given the output {@code a = A(z)}
+     * and {@code g = dL/da}, writes {@code dz = dL/dz}. {@code dz} must be a different array from
+     * {@code g} and {@code a}.
      */
-    void backward(Kernels k, int n, float[] a, float[] g, float[] dz) {
+    void backward(Kernels k, int rows, int n, float[] a, float[] g, float[] dz) {
+        int size = rows * n;
         switch (this) {
             case TANH -> {
-                k.tanhGradFromOutput(n, a, 0, dz, 0);
-                k.mul(n, dz, 0, g, 0, dz, 0);
+                k.tanhGradFromOutput(size, a, 0, dz, 0);
+                k.mul(size, dz, 0, g, 0, dz, 0);
             }
-            case SOFTMAX -> k.softmaxBackward(n, a, 0, g, 0, dz, 0);
+            case SOFTMAX -> {
+                for (int r = 0; r < size; r += n) {
+                    k.softmaxBackward(n, a, r, g, r, dz, r);
+                }
+            }
             case SIGMOID -> {
-                for (int i = 0; i < n; i++) {
+                for (int i = 0; i < size; i++) {
                     dz[i] = g[i] * a[i] * (1f - a[i]);
                 }
             }
             case RELU -> {
-                for (int i = 0; i < n; i++) {
+                for (int i = 0; i < size; i++) {
                     dz[i] = a[i] > 0f ? g[i] : 0f;
                 }
             }
-            case IDENTITY -> System.arraycopy(g, 0, dz, 0, n);
+            case IDENTITY -> System.arraycopy(g, 0, dz, 0, size);
         }
     }
 

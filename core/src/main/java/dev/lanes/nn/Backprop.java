@@ -1,15 +1,20 @@
 package dev.lanes.nn;
 
 import dev.lanes.kernels.Kernels;
-import java.util.Arrays;
 
 /**
  * Backpropagation for one sample at a time, with buffers sized once. After {@link #run}, {@code
  * delta[n]} holds {@code dL/dz_n} of every layer, computed with the weights as they were during the
  * forward pass; the weight gradient of layer n is then {@code outer(delta[n], input(n))}.
  *
- * <p>This is the per-sample path; a batched (gemm) path would replace the loop over samples that
- * calls it, not its callers.
+ * <h2>The deferred first-layer update</h2>
+ * Per-sample descent reads W_1 (the largest matrix) twice per sample: the forward product and the
+ * rank-1 update. {@link #applyGradientDeferringFirstWeights} applies every other part of the step at
+ * once but keeps W_1's rank-1 update pending; the next {@link #run} applies it in the same pass over
+ * W_1 as that sample's forward product ({@link Kernels#gerGemv}, bit-identical to the update followed
+ * by the product). While an update is pending, W_1 is stale: anything else that reads the weights
+ * must call {@link #flush} first. The pending update refers to the sample's input array, which must
+ * not change until then.
  */
 final class Backprop {
     final Network net;
@@ -21,8 +26,14 @@ final class Backprop {
     /** dL/dz per layer. */
     final float[][] delta;
     private final float[] target;
+    private final int[] label = new int[1];
     private float[] x;
     private int xOff;
+    /** The pending update of W_1 is {@code pendingAlpha * outer(pendingDelta, pendingX[pendingXOff ..])}. */
+    private final float[] pendingDelta;
+    private float pendingAlpha;
+    private float[] pendingX;
+    private int pendingXOff;
 
     Backprop(Network net, Kernels k, Loss loss) {
         loss.requireCompatible(net.activation(net.layers() - 1));
@@ -38,26 +49,66 @@ final class Backprop {
             delta[l] = new float[net.width(l + 1)];
         }
         target = new float[net.outputs()];
+        pendingDelta = new float[net.width(1)];
     }
 
-    /** Forward pass, loss and every layer's delta for the sample at {@code x[xOff ..]} with this label. Returns the loss. */
+    /**
+     * Forward pass (applying a pending first-layer update on the way), loss and every layer's delta
+     * for the sample at {@code x[xOff ..]} with this label. Returns the loss.
+     */
     float run(float[] x, int xOff, int label) {
+        float[] p;
+        if (pendingX != null) {
+            int m = net.width(1);
+            int n = net.width(0);
+            k.gerGemv(m, n, pendingAlpha, pendingDelta, 0, pendingX, pendingXOff, net.weights[0], 0, n,
+                    x, xOff, ws.z[0], 0);
+            pendingX = null;
+            p = net.forwardFromFirstProduct(ws);
+        } else {
+            p = net.forward(x, xOff, ws);
+        }
         this.x = x;
         this.xOff = xOff;
-        float[] p = net.forward(x, xOff, ws);
         int top = net.layers() - 1;
         int classes = net.outputs();
-        Arrays.fill(target, 0f);
-        target[label] = 1f;
-        float value = loss.value(k, classes, p, ws.z[top], target, label);
-        loss.outputDelta(k, net.activation(top), classes, p, target, label, g[top], delta[top]);
+        Loss.setTarget(target, this.label, 0, classes, label);
+        float value = (float) loss.sum(k, 1, classes, p, ws.z[top], target, this.label);
+        loss.outputDelta(k, net.activation(top), 1, classes, p, target, this.label, g[top], delta[top]);
         for (int l = top; l > 0; l--) {
             int m = net.width(l + 1);
             int n = net.width(l);
             k.gemvT(m, n, 1f, net.weights[l], 0, n, delta[l], 0, 0f, g[l - 1], 0);
-            net.activation(l - 1).backward(k, n, ws.a[l - 1], g[l - 1], delta[l - 1]);
+            net.activation(l - 1).backward(k, 1, n, ws.a[l - 1], g[l - 1], delta[l - 1]);
         }
         return value;
+    }
+
+    /**
+     * Adds {@code alpha} times the last run's gradient to the network's parameters, except W_1's part,
+     * which stays pending until the next {@link #run} or {@link #flush}.
+     */
+    void applyGradientDeferringFirstWeights(float alpha) {
+        for (int l = 1; l < net.layers(); l++) {
+            int m = net.width(l + 1);
+            int n = net.width(l);
+            k.ger(m, n, alpha, delta[l], 0, ws.a[l - 1], 0, net.weights[l], 0, n);
+            k.axpy(m, alpha, delta[l], 0, net.biases[l], 0);
+        }
+        k.axpy(net.width(1), alpha, delta[0], 0, net.biases[0], 0);
+        System.arraycopy(delta[0], 0, pendingDelta, 0, pendingDelta.length);
+        pendingAlpha = alpha;
+        pendingX = x;
+        pendingXOff = xOff;
+    }
+
+    /** Applies a pending first-layer update, if any: afterwards the network's weights are current. */
+    void flush() {
+        if (pendingX != null) {
+            int n = net.width(0);
+            k.ger(net.width(1), n, pendingAlpha, pendingDelta, 0, pendingX, pendingXOff, net.weights[0], 0, n);
+            pendingX = null;
+        }
     }
 
     /** The input of layer {@code l} in the last run: the sample for l = 0, else the previous activation. */

@@ -54,37 +54,61 @@ public enum Loss {
         }
     }
 
-    /** The loss of one sample: output {@code p}, logits {@code z}, one-hot {@code target} of {@code label}. */
-    float value(Kernels k, int n, float[] p, float[] z, float[] target, int label) {
-        return switch (this) {
-            case SQUARED_ERROR -> k.squaredError(n, p, 0, target, 0);
-            case CROSS_ENTROPY -> {
-                float max = Float.NEGATIVE_INFINITY;
-                for (int i = 0; i < n; i++) {
-                    max = Math.max(max, z[i]);
-                }
-                double sum = 0;
-                for (int i = 0; i < n; i++) {
-                    sum += Math.exp((double) z[i] - max);
-                }
-                yield (float) (Math.log(sum) + max - z[label]);
-            }
-        };
+    /**
+     * The summed loss of {@code rows} samples stored row after row (width n): outputs {@code p},
+     * logits {@code z}, one-hot {@code targets} of the row {@code labels}. Each row's loss is a float,
+     * the sum is in double.
+     */
+    double sum(Kernels k, int rows, int n, float[] p, float[] z, float[] targets, int[] labels) {
+        double s = 0;
+        for (int r = 0; r < rows; r++) {
+            int off = r * n;
+            s += switch (this) {
+                case SQUARED_ERROR -> k.squaredError(n, p, off, targets, off);
+                case CROSS_ENTROPY -> crossEntropy(n, z, off, labels[r]);
+            };
+        }
+        return s;
     }
 
-    /** Writes {@code dL/dz} of the output layer into {@code delta}, using {@code g} as scratch. */
-    void outputDelta(Kernels k, Activation output, int n, float[] p, float[] target, int label,
+    private static float crossEntropy(int n, float[] z, int off, int label) {
+        float max = Float.NEGATIVE_INFINITY;
+        for (int i = 0; i < n; i++) {
+            max = Math.max(max, z[off + i]);
+        }
+        double sum = 0;
+        for (int i = 0; i < n; i++) {
+            sum += Math.exp((double) z[off + i] - max);
+        }
+        return (float) (Math.log(sum) + max - z[off + label]);
+    }
+
+    /** Writes {@code dL/dz} of the output layer for each row into {@code delta}, using {@code g} as scratch. */
+    void outputDelta(Kernels k, Activation output, int rows, int n, float[] p, float[] targets, int[] labels,
                      float[] g, float[] delta) {
         switch (this) {
             case SQUARED_ERROR -> {
-                k.squaredErrorGradient(n, p, 0, target, 0, g, 0);
-                output.backward(k, n, p, g, delta);
+                k.squaredErrorGradient(rows * n, p, 0, targets, 0, g, 0);
+                output.backward(k, rows, n, p, g, delta);
             }
             case CROSS_ENTROPY -> {
-                System.arraycopy(p, 0, delta, 0, n);
-                delta[label] -= 1f;
+                System.arraycopy(p, 0, delta, 0, rows * n);
+                for (int r = 0; r < rows; r++) {
+                    delta[r * n + labels[r]] -= 1f;
+                }
             }
         }
+    }
+
+    /**
+     * Makes row {@code row} of the one-hot {@code targets} (width n) stand for {@code label}, and
+     * records it in {@code labels[row]}, which must hold the row's previous label (the buffers start
+     * as zeros): only two entries are written.
+     */
+    static void setTarget(float[] targets, int[] labels, int row, int n, int label) {
+        targets[row * n + labels[row]] = 0f;
+        targets[row * n + label] = 1f;
+        labels[row] = label;
     }
 
     /** The same loss in double precision from the reference forward pass. */

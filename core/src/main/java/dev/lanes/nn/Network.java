@@ -254,18 +254,26 @@ public final class Network {
         Objects.requireNonNull(x, "x");
         Objects.checkFromIndexSize(xOff, sizes[0], x.length);
         ws.requireFor(this);
+        ws.kernels.gemv(sizes[1], sizes[0], 1f, weights[0], 0, sizes[0], x, xOff, 0f, ws.z[0], 0);
+        return forwardFromFirstProduct(ws);
+    }
+
+    /**
+     * The forward pass once {@code ws.z[0]} holds the first layer's product {@code W_1 x}: its bias
+     * and activation, then every later layer. Split off so that the trainer can compute that product
+     * fused with the previous sample's update of W_1.
+     */
+    float[] forwardFromFirstProduct(Workspace ws) {
         Kernels k = ws.kernels;
-        float[] in = x;
-        int inOff = xOff;
         for (int l = 0; l < weights.length; l++) {
             int n = sizes[l];
             int m = sizes[l + 1];
             float[] z = ws.z[l];
-            k.gemv(m, n, 1f, weights[l], 0, n, in, inOff, 0f, z, 0);
+            if (l > 0) {
+                k.gemv(m, n, 1f, weights[l], 0, n, ws.a[l - 1], 0, 0f, z, 0);
+            }
             k.add(m, z, 0, biases[l], 0, z, 0);
-            activations[l].forward(k, m, z, ws.a[l]);
-            in = ws.a[l];
-            inOff = 0;
+            activations[l].forward(k, 1, m, z, ws.a[l]);
         }
         return ws.a[weights.length - 1];
     }

@@ -15,6 +15,13 @@ import java.util.function.IntConsumer;
  * gradient are means over its samples. Buffers are sized in the constructor (the sample order on the
  * first epoch of a dataset size), so steady-state training allocates nothing per sample or batch.
  *
+ * <p>Per-sample gradient descent (batch size 1, {@link Optimizer#SGD}) defers each sample's update of
+ * the first layer's weights and applies it in the same pass over them as the next sample's forward
+ * product; the weights are brought up to date before anything reads them (checkpoints, recovery,
+ * {@link #evaluate}, the end of {@link #trainEpoch}), and the result is bit-identical to applying
+ * each update at once. Batches of more than one sample run through matrix-matrix products ({@link
+ * BatchBackprop}): the same gradient as the per-sample loop, up to float rounding.
+ *
  * <h2>Irregular points</h2>
  * Before a batch's update is applied, its loss and the norm of its gradient are checked: a NaN or
  * infinite value, a step {@code k |g|} that overflows, or a smoothed loss above {@code jumpFactor}
@@ -25,9 +32,16 @@ import java.util.function.IntConsumer;
  * TrainingDivergedException} naming the epoch, the batch and the value; the network then holds the
  * checkpoint. So a network is never left with non-finite weights.
  *
+ * <h2>Threads</h2>
+ * With {@link TrainingOptions#threads()} above 1 the trainer starts a {@link KernelPool} of daemon
+ * threads and runs every kernel through it: large products (the batched gemm calls, and the
+ * per-sample products of layers with about 2^19 weights or more) split their output across the threads,
+ * with bit-identical results for any thread count. {@link #close()} stops the threads. A parallel
+ * kernel call allocates a few small objects, so the zero-allocation promise holds for one thread.
+ *
  * <p>Not thread-safe; the network must not be used for inference elsewhere while it trains.
  */
-public final class Trainer {
+public final class Trainer implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger("dev.lanes.nn");
     private static final int CHECKPOINT_SAMPLES = 4096;
     private static final int LOSS_WINDOW = 100;
@@ -35,10 +49,16 @@ public final class Trainer {
     private static final double JUMP_FLOOR = 0.01;
 
     private final Network net;
+    private final KernelPool threads;
     private final Kernels k;
     private final TrainingOptions options;
     private final Backprop bp;
-    private final boolean fusedSgd;
+    /** The gemm path for batches of more than one sample; null on the per-sample paths. */
+    private final BatchBackprop batchBp;
+    /** Per-sample descent: each sample's gradient goes straight into the weights. */
+    private final boolean directSgd;
+    /** ... with W_1's update deferred and fused with the next sample's forward product. */
+    private final boolean fused;
     private final float[][] gradW;
     private final float[][] gradB;
     /** Momentum's velocity or Adam's first moment. */
@@ -51,6 +71,7 @@ public final class Trainer {
     private final float[][] goodB;
     private final Random shuffle;
     private final float[] evalTarget;
+    private final int[] evalLabel = new int[1];
     private final Network.Workspace evalWs;
     private int[] order;
     private float learningRate;
@@ -66,12 +87,26 @@ public final class Trainer {
      * @throws IllegalArgumentException if the loss does not fit the network's output activation
      */
     public Trainer(Network network, Kernels kernels, TrainingOptions options) {
+        this(network, kernels, options, false);
+    }
+
+    /**
+     * With {@code reference}, every batch runs the plain per-sample loop of the derivation (no fused
+     * first-layer update, no batched products): the baseline the tests compare the fast paths with.
+     */
+    Trainer(Network network, Kernels kernels, TrainingOptions options, boolean reference) {
         this.net = Objects.requireNonNull(network, "network");
-        this.k = Objects.requireNonNull(kernels, "kernels");
+        Objects.requireNonNull(kernels, "kernels");
         this.options = Objects.requireNonNull(options, "options");
-        this.bp = new Backprop(network, kernels, options.loss());
-        this.fusedSgd = options.optimizer() == Optimizer.SGD && options.batchSize() == 1;
-        boolean accumulate = !fusedSgd;
+        options.loss().requireCompatible(network.activation(network.layers() - 1));
+        this.threads = KernelPool.of(kernels, options.threads());
+        this.k = threads.kernels();
+        this.bp = new Backprop(network, k, options.loss());
+        this.directSgd = options.optimizer() == Optimizer.SGD && options.batchSize() == 1;
+        this.fused = directSgd && !reference;
+        this.batchBp = options.batchSize() > 1 && !reference
+                ? new BatchBackprop(network, k, options.loss(), options.batchSize()) : null;
+        boolean accumulate = !directSgd;
         gradW = accumulate ? like(net.weights) : null;
         gradB = accumulate ? like(net.biases) : null;
         boolean firstMoment = options.optimizer() != Optimizer.SGD;
@@ -84,7 +119,7 @@ public final class Trainer {
         goodB = like(net.biases);
         shuffle = new Random(options.seed());
         evalTarget = new float[net.outputs()];
-        evalWs = net.newWorkspace(kernels);
+        evalWs = net.newWorkspace(k);
         learningRate = options.learningRate();
         resetLossWatch();
     }
@@ -103,6 +138,17 @@ public final class Trainer {
 
     /** Mean loss and accuracy of the network on a dataset. */
     public record Evaluation(double meanLoss, double accuracy, int samples) {
+    }
+
+    /** The backend the trainer runs on, with its {@link TrainingOptions#threads() threads}. */
+    public Kernels kernels() {
+        return k;
+    }
+
+    /** Stops the kernel threads of {@link TrainingOptions#threads()} above 1; training still works after, on one thread. */
+    @Override
+    public void close() {
+        threads.close();
     }
 
     /** The network being trained. */
@@ -196,18 +242,13 @@ public final class Trainer {
         int b = to - from;
         double lossSum = 0;
         double norm2;
-        if (fusedSgd) {
+        if (directSgd) {
             int i = order[from];
             lossSum = bp.run(x, i * features, data.label(i));
             norm2 = bp.gradientNormSquared();
         } else {
-            zero(gradW);
-            zero(gradB);
-            for (int s = from; s < to; s++) {
-                int i = order[s];
-                lossSum += bp.run(x, i * features, data.label(i));
-                bp.addGradient(1f, gradW, gradB);
-            }
+            lossSum = batchBp != null ? batchBp.run(data, order, from, b, gradW, gradB)
+                    : perSampleGradientSum(data, from, to);
             norm2 = sumOfSquares(gradW) + sumOfSquares(gradB);
             norm2 /= (double) b * b;
         }
@@ -223,12 +264,29 @@ public final class Trainer {
             return irregular(batch, "smoothed loss", ema);
         }
         float clip = options.clipNorm() > 0 && norm > options.clipNorm() ? (float) (options.clipNorm() / norm) : 1f;
-        if (fusedSgd) {
+        if (fused) {
+            bp.applyGradientDeferringFirstWeights(-learningRate * clip);
+        } else if (directSgd) {
             bp.addGradient(-learningRate * clip, net.weights, net.biases);
         } else {
             update(clip / b);
         }
         return loss;
+    }
+
+    /** The batch's gradient summed sample by sample into gradW and gradB; returns the summed loss. */
+    private double perSampleGradientSum(Dataset data, int from, int to) {
+        float[] x = data.featuresArray();
+        int features = data.features();
+        zero(gradW);
+        zero(gradB);
+        double lossSum = 0;
+        for (int s = from; s < to; s++) {
+            int i = order[s];
+            lossSum += bp.run(x, i * features, data.label(i));
+            bp.addGradient(1f, gradW, gradB);
+        }
+        return lossSum;
     }
 
     /** Applies the optimizer to the accumulated gradient sum, scaled by {@code gradScale} to the mean. */
@@ -319,6 +377,7 @@ public final class Trainer {
 
     /** Saves the parameters as the last good ones, unless some parameter is not finite. */
     private void checkpoint(int batch) {
+        bp.flush();
         if (!net.isFinite()) {
             irregular(batch, "non-finite parameter count", countNonFinite());
             return;
@@ -344,6 +403,7 @@ public final class Trainer {
 
     /** Handles an irregular point: restore, lower the rate, or give up. Returns NaN (batch dropped). */
     private double irregular(int batch, String what, double value) {
+        bp.flush();
         net.copyParametersFrom(goodW, goodB);
         if (m1W != null) {
             zero(m1W);
@@ -370,7 +430,8 @@ public final class Trainer {
      * trained network on {@code data}. Allocates only the result.
      */
     public Evaluation evaluate(Dataset data) {
-        return evaluate(net, options.loss(), data, evalWs, evalTarget);
+        bp.flush();
+        return evaluate(net, options.loss(), data, evalWs, evalTarget, evalLabel);
     }
 
     /**
@@ -380,11 +441,11 @@ public final class Trainer {
      */
     public static Evaluation evaluate(Network net, Kernels kernels, Loss loss, Dataset data) {
         loss.requireCompatible(net.activation(net.layers() - 1));
-        return evaluate(net, loss, data, net.newWorkspace(kernels), new float[net.outputs()]);
+        return evaluate(net, loss, data, net.newWorkspace(kernels), new float[net.outputs()], new int[1]);
     }
 
     private static Evaluation evaluate(Network net, Loss loss, Dataset data, Network.Workspace evalWs,
-                                       float[] evalTarget) {
+                                       float[] evalTarget, int[] evalLabel) {
         requireFits(net, data);
         Kernels k = evalWs.kernels();
         float[] x = data.featuresArray();
@@ -396,9 +457,8 @@ public final class Trainer {
         for (int i = 0; i < data.size(); i++) {
             int label = data.label(i);
             float[] p = net.forward(x, i * features, evalWs);
-            Arrays.fill(evalTarget, 0f);
-            evalTarget[label] = 1f;
-            lossSum += loss.value(k, classes, p, evalWs.z[top], evalTarget, label);
+            Loss.setTarget(evalTarget, evalLabel, 0, classes, label);
+            lossSum += loss.sum(k, 1, classes, p, evalWs.z[top], evalTarget, evalLabel);
             if (Network.argmax(p, classes) == label) {
                 correct++;
             }

@@ -16,9 +16,11 @@ import java.util.Objects;
  *     that rises above this factor times its lowest value so far; greater than 1
  * @param maxRecoveries how many irregular points are recovered from (last good parameters restored,
  *     learning rate halved); the next one stops training with a {@link TrainingDivergedException}
+ * @param threads the most threads one kernel call uses (a {@link KernelPool} the trainer owns); the
+ *     large products split their output across them, so the weights are bit-identical for any count
  */
 public record TrainingOptions(Loss loss, Optimizer optimizer, float learningRate, int batchSize, long seed,
-                              float clipNorm, float jumpFactor, int maxRecoveries) {
+                              float clipNorm, float jumpFactor, int maxRecoveries, int threads) {
 
     public TrainingOptions {
         Objects.requireNonNull(loss, "loss");
@@ -38,34 +40,41 @@ public record TrainingOptions(Loss loss, Optimizer optimizer, float learningRate
         if (maxRecoveries < 0) {
             throw new IllegalArgumentException("maxRecoveries must be >= 0, got " + maxRecoveries);
         }
+        if (threads < 1) {
+            throw new IllegalArgumentException("threads must be >= 1, got " + threads);
+        }
     }
 
     /**
      * The defaults for a loss, optimizer and batch size: the {@link Optimizer#defaultLearningRate
-     * default learning rate}, seed 1, no clipping, jump factor 10, 4 recoveries.
+     * default learning rate}, seed 1, no clipping, jump factor 10, 4 recoveries, one thread.
      */
     public static TrainingOptions defaults(Loss loss, Optimizer optimizer, int batchSize) {
         return new TrainingOptions(loss, optimizer, optimizer.defaultLearningRate(loss, batchSize), batchSize,
-                1L, 0f, 10f, 4);
+                1L, 0f, 10f, 4, 1);
     }
 
     public TrainingOptions withLearningRate(float k) {
-        return new TrainingOptions(loss, optimizer, k, batchSize, seed, clipNorm, jumpFactor, maxRecoveries);
+        return new TrainingOptions(loss, optimizer, k, batchSize, seed, clipNorm, jumpFactor, maxRecoveries, threads);
     }
 
     public TrainingOptions withSeed(long s) {
-        return new TrainingOptions(loss, optimizer, learningRate, batchSize, s, clipNorm, jumpFactor, maxRecoveries);
+        return new TrainingOptions(loss, optimizer, learningRate, batchSize, s, clipNorm, jumpFactor, maxRecoveries, threads);
     }
 
     public TrainingOptions withClipNorm(float c) {
-        return new TrainingOptions(loss, optimizer, learningRate, batchSize, seed, c, jumpFactor, maxRecoveries);
+        return new TrainingOptions(loss, optimizer, learningRate, batchSize, seed, c, jumpFactor, maxRecoveries, threads);
     }
 
     public TrainingOptions withJumpFactor(float f) {
-        return new TrainingOptions(loss, optimizer, learningRate, batchSize, seed, clipNorm, f, maxRecoveries);
+        return new TrainingOptions(loss, optimizer, learningRate, batchSize, seed, clipNorm, f, maxRecoveries, threads);
+    }
+
+    public TrainingOptions withThreads(int t) {
+        return new TrainingOptions(loss, optimizer, learningRate, batchSize, seed, clipNorm, jumpFactor, maxRecoveries, t);
     }
 
     public TrainingOptions withMaxRecoveries(int r) {
-        return new TrainingOptions(loss, optimizer, learningRate, batchSize, seed, clipNorm, jumpFactor, r);
+        return new TrainingOptions(loss, optimizer, learningRate, batchSize, seed, clipNorm, jumpFactor, r, threads);
     }
 }

@@ -61,6 +61,8 @@ class MainTest {
                 "needs a softmax output");
         Path missing = dir.resolve("missing.safetensors");
         assertOneLineError(run("eval", "--model", missing.toString()), "no such file: " + missing);
+        assertOneLineError(run("train", "--threads", "0"), "--threads must be at least 1, got 0");
+        assertOneLineError(run("eval", "--model", missing.toString(), "--threads", "0"), "--threads must be at least 1");
         assertOneLineError(run("predict", "--model", missing.toString()), "no such file: " + missing);
     }
 
@@ -83,8 +85,10 @@ class MainTest {
     void trainSavesAModelThatEvalAndPredictUse() throws Exception {
         Path model = dir.resolve("digits.safetensors");
         Path plot = dir.resolve("curves.png");
-        Result t = run("train", "--epochs", "3", "--save", model.toString(), "--plot", plot.toString());
+        Result t = run("train", "--epochs", "3", "--save", model.toString(), "--plot", plot.toString(),
+                "--threads", "2");
         assertEquals(0, t.code(), t.err());
+        assertTrue(t.out().contains("on 2 threads"), t.out());
         List<String> epochs = t.out().lines().filter(l -> l.startsWith("epoch")).toList();
         assertEquals(3, epochs.size(), t.out());
         assertTrue(t.out().contains("64-32-10, tanh,softmax"), t.out());
@@ -97,6 +101,8 @@ class MainTest {
         assertEquals(0, e.code(), e.err());
         assertTrue(e.out().contains("held-out accuracy " + last.group(1) + "%"),
                 "eval measures the same held-out split: " + e.out() + " vs " + epochs.get(2));
+        assertEquals(e.out(), run("eval", "--model", model.toString(), "--threads", "2").out(),
+                "threads do not change the result");
 
         Path rows = dir.resolve("rows.csv");
         Files.writeString(rows, "0,0,5,13,9,1,0,0,0,0,13,15,10,15,5,0,0,3,15,2,0,11,8,0,0,4,12,0,0,8,8,0,0,5,8,0,0,"

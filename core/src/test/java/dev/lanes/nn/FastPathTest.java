@@ -1,0 +1,148 @@
+package dev.lanes.nn;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.lanes.data.Dataset;
+import dev.lanes.kernels.Kernels;
+import java.util.Arrays;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * The trainer's fast paths against the plain per-sample loop of the derivation ({@code reference}):
+ * per-sample descent with W_1's update fused into the next forward product must give bit-identical
+ * weights; mini-batches through gemm must agree up to float rounding.
+ */
+class FastPathTest {
+    /** More than one checkpoint interval (4,096 samples) per epoch, so mid-epoch checkpoints flush too. */
+    private static final Dataset TRAIN = Blobs.make(5000, 12, 4, 0.2f, 21);
+
+    @ParameterizedTest
+    @ValueSource(strings = {"scalar", "vector"})
+    void fusedPerSampleDescentIsBitIdenticalToTheUnfusedOrder(String backend) {
+        for (Loss loss : Loss.values()) {
+            TrainingOptions options = TrainingOptions.defaults(loss, Optimizer.SGD, 1).withSeed(4);
+            Network fused = Blobs.tanhSoftmax(5, 12, 20, 9, 4);
+            Network plain = fused.copy();
+            Network start = fused.copy();
+            Trainer fast = new Trainer(fused, Kernels.named(backend), options);
+            Trainer reference = new Trainer(plain, Kernels.named(backend), options, true);
+            for (int e = 0; e < 2; e++) {
+                fast.trainEpoch(TRAIN, null);
+                reference.trainEpoch(TRAIN, null);
+                // Evaluation reads the weights: it must see the same ones on both paths.
+                assertEquals(reference.evaluate(TRAIN), fast.evaluate(TRAIN), loss + " epoch " + e);
+            }
+            assertSameParameters(plain, fused, backend + " " + loss);
+            assertFalse(Arrays.equals(plain.weights(0), start.weights(0)), "training moved the weights");
+        }
+    }
+
+    /** A NaN sample mid-epoch: the recovery restores the checkpoint on both paths alike. */
+    @ParameterizedTest
+    @ValueSource(strings = {"scalar", "vector"})
+    void fusedRecoveryFromAnIrregularPointIsBitIdentical(String backend) {
+        float[] x = TRAIN.featuresArray().clone();
+        x[4500 * 12 + 3] = Float.NaN;
+        Dataset poisoned = new Dataset("poisoned", x, labels(TRAIN), 12, 4);
+        TrainingOptions options = TrainingOptions.defaults(Loss.SQUARED_ERROR, Optimizer.SGD, 1).withSeed(2);
+        Network fused = Blobs.tanhSoftmax(6, 12, 16, 4);
+        Network plain = fused.copy();
+        Trainer fast = new Trainer(fused, Kernels.named(backend), options);
+        Trainer reference = new Trainer(plain, Kernels.named(backend), options, true);
+        fast.trainEpoch(poisoned, null);
+        reference.trainEpoch(poisoned, null);
+        assertEquals(1, reference.recoveries());
+        assertEquals(reference.recoveries(), fast.recoveries());
+        assertSameParameters(plain, fused, backend);
+    }
+
+    /**
+     * Batches of 7 (the epoch ends with a short batch of 2) through the batched products, against the
+     * sum of per-sample gradients, for every loss, optimizer and hidden activation. 60 steps keep
+     * rounding differences from growing: they stay near 1e-6 while a step moves weights by about 1e-2.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"scalar", "vector"})
+    void batchedProductsAgreeWithThePerSampleLoop(String backend) {
+        Dataset data = TRAIN.subset("420", java.util.stream.IntStream.range(0, 7 * 59 + 2).toArray());
+        for (Activation hidden : new Activation[] {Activation.TANH, Activation.RELU, Activation.SIGMOID}) {
+            for (Loss loss : Loss.values()) {
+                for (Optimizer opt : Optimizer.values()) {
+                    TrainingOptions options = TrainingOptions.defaults(loss, opt, 7).withSeed(3);
+                    Network batched = Network.glorot(new int[] {12, 20, 9, 4},
+                            new Activation[] {hidden, Activation.IDENTITY, Activation.SOFTMAX}, 8);
+                    Network plain = batched.copy();
+                    Network start = batched.copy();
+                    Trainer fast = new Trainer(batched, Kernels.named(backend), options);
+                    Trainer reference = new Trainer(plain, Kernels.named(backend), options, true);
+                    double fastLoss = fast.trainEpoch(data, null).meanLoss();
+                    double referenceLoss = reference.trainEpoch(data, null).meanLoss();
+                    String what = backend + " " + hidden + " " + loss + " " + opt;
+                    assertEquals(referenceLoss, fastLoss, 1e-5 * referenceLoss, what + " mean loss");
+                    double moved = 0;
+                    for (int l = 0; l < plain.layers(); l++) {
+                        moved = Math.max(moved, maxDifference(start.weights(l), plain.weights(l)));
+                        assertEquals(0, maxDifference(plain.weights(l), batched.weights(l)), 2e-5,
+                                what + " layer " + l + " weights");
+                        assertEquals(0, maxDifference(plain.biases(l), batched.biases(l)), 2e-5,
+                                what + " layer " + l + " biases");
+                    }
+                    assertTrue(moved > 1e-3, what + ": the weights moved by " + moved);
+                }
+            }
+        }
+    }
+
+    private static double maxDifference(float[] a, float[] b) {
+        double d = 0;
+        for (int i = 0; i < a.length; i++) {
+            d = Math.max(d, Math.abs(a[i] - b[i]));
+        }
+        return d;
+    }
+
+    /**
+     * Two threads split the large products (here 32 x 256 x 64 per batch, 1024 x 512 per sample) and
+     * must give the weights of one thread, bit for bit.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"scalar", "vector"})
+    void twoThreadsGiveTheWeightsOfOne(String backend) {
+        for (Loss loss : Loss.values()) {
+            check(backend, Blobs.make(320, 256, 4, 0.3f, 9), TrainingOptions.defaults(loss, Optimizer.ADAM, 32), 256, 64);
+            check(backend, Blobs.make(16, 1024, 4, 0.3f, 9), TrainingOptions.defaults(loss, Optimizer.SGD, 1), 1024, 512);
+        }
+    }
+
+    private static void check(String backend, Dataset data, TrainingOptions options, int features, int hidden) {
+        Network one = Blobs.tanhSoftmax(3, features, hidden, 4);
+        Network two = one.copy();
+        try (Trainer single = new Trainer(one, Kernels.named(backend), options);
+             Trainer parallel = new Trainer(two, Kernels.named(backend), options.withThreads(2))) {
+            assertTrue(parallel.kernels().describe().endsWith("on 2 threads"), parallel.kernels().describe());
+            single.trainEpoch(data, null);
+            parallel.trainEpoch(data, null);
+            assertEquals(single.evaluate(data), parallel.evaluate(data));
+        }
+        assertSameParameters(one, two, backend + " " + options);
+    }
+
+    static void assertSameParameters(Network expected, Network actual, String what) {
+        for (int l = 0; l < expected.layers(); l++) {
+            assertArrayEquals(expected.weights(l), actual.weights(l), what + ": layer " + l + " weights");
+            assertArrayEquals(expected.biases(l), actual.biases(l), what + ": layer " + l + " biases");
+        }
+    }
+
+    static int[] labels(Dataset d) {
+        int[] l = new int[d.size()];
+        for (int i = 0; i < l.length; i++) {
+            l[i] = d.label(i);
+        }
+        return l;
+    }
+}
