@@ -575,7 +575,7 @@ final class VectorKernels extends ScalarKernels {
         FloatVector sum = zero;
         for (int i = 0; i < n; i += L) {
             int p = Math.min(i, n - L);
-            FloatVector e = VectorMath.expNonPositive(FloatVector.fromArray(S, x, xOff + p).sub(vmax));
+            FloatVector e = VectorMath.exp(FloatVector.fromArray(S, x, xOff + p).sub(vmax));
             FloatVector.fromArray(S, out, outOff + p).blend(e, lane.compare(VectorOperators.GE, i - p))
                     .intoArray(out, outOff + p);
             // Lanes the previous block already counted are zeroed before adding.
