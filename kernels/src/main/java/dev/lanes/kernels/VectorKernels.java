@@ -500,32 +500,14 @@ final class VectorKernels extends ScalarKernels {
 
     // ---------------------------------------------------------------- activations
 
-    /*
-     * Elementwise transcendental ops make exactly one call to their VectorMath function per method:
-     * C2 stops inlining past a node budget, and a second inlined copy of tanh or exp exceeded it, which
-     * left a call that boxed its vectors (an allocation per vector). The tail is one more pass of the
-     * same loop over the last L elements, overlapping the previous block; lanes that block already
-     * wrote keep their values by a blend, so writing in place (out == x) stays correct. Each mask is
-     * built right where it is used: a mask with two users was boxed on every pass (JDK 17 and 25).
-     */
-
-    /** Lane indices 0, 1, ..., L-1 as floats, compared against the overlap to keep written lanes. */
-    private static FloatVector iota() {
-        return FloatVector.zero(S).addIndex(1);
-    }
+    /* The transcendental loops live in VectorMath, each with its math inline (see why there). */
 
     @Override
     void tanhK(int n, float[] x, int xOff, float[] out, int outOff) {
         if (n < L) {
             tanhRange(0, n, x, xOff, out, outOff);
-            return;
-        }
-        FloatVector lane = iota();
-        for (int i = 0; i < n; i += L) {
-            int p = Math.min(i, n - L);
-            FloatVector r = VectorMath.tanh(FloatVector.fromArray(S, x, xOff + p));
-            FloatVector.fromArray(S, out, outOff + p).blend(r, lane.compare(VectorOperators.GE, i - p))
-                    .intoArray(out, outOff + p);
+        } else {
+            VectorMath.tanh(n, x, xOff, out, outOff);
         }
     }
 
@@ -533,14 +515,8 @@ final class VectorKernels extends ScalarKernels {
     void sech2K(int n, float[] x, int xOff, float[] out, int outOff) {
         if (n < L) {
             sech2Range(0, n, x, xOff, out, outOff);
-            return;
-        }
-        FloatVector lane = iota();
-        for (int i = 0; i < n; i += L) {
-            int p = Math.min(i, n - L);
-            FloatVector r = VectorMath.sech2(FloatVector.fromArray(S, x, xOff + p));
-            FloatVector.fromArray(S, out, outOff + p).blend(r, lane.compare(VectorOperators.GE, i - p))
-                    .intoArray(out, outOff + p);
+        } else {
+            VectorMath.sech2(n, x, xOff, out, outOff);
         }
     }
 
@@ -569,19 +545,7 @@ final class VectorKernels extends ScalarKernels {
             super.softmaxK(n, x, xOff, out, outOff);
             return;
         }
-        FloatVector vmax = FloatVector.broadcast(S, max);
-        FloatVector lane = iota();
-        FloatVector zero = FloatVector.zero(S);
-        FloatVector sum = zero;
-        for (int i = 0; i < n; i += L) {
-            int p = Math.min(i, n - L);
-            FloatVector e = VectorMath.exp(FloatVector.fromArray(S, x, xOff + p).sub(vmax));
-            FloatVector.fromArray(S, out, outOff + p).blend(e, lane.compare(VectorOperators.GE, i - p))
-                    .intoArray(out, outOff + p);
-            // Lanes the previous block already counted are zeroed before adding.
-            sum = sum.add(e.blend(zero, lane.compare(VectorOperators.LT, i - p)));
-        }
-        float total = sum.reduceLanes(VectorOperators.ADD);
+        float total = VectorMath.expShiftedAndSum(n, x, xOff, max, out, outOff);
         float inv = 1f / total;
         FloatVector vinv = FloatVector.broadcast(S, inv);
         int k = 0;

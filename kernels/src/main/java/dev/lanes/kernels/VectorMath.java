@@ -1,18 +1,28 @@
 package dev.lanes.kernels;
 
+import static dev.lanes.kernels.VectorKernels.L;
+import static dev.lanes.kernels.VectorKernels.S;
+
 import java.lang.management.ManagementFactory;
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorOperators;
 
 /**
- * Elementwise math on whole vectors for {@link VectorKernels}, built only from plain lanewise
- * arithmetic (FMA, compare and blend, integer shifts on the float bits), so it works for any species
- * and compiles to straight-line SIMD code instead of calls to the JDK's short-vector math library.
+ * Elementwise transcendental loops for {@link VectorKernels}, built only from plain lanewise
+ * arithmetic (FMA, compare and blend, integer shifts on the float bits), so they compile to
+ * straight-line SIMD code instead of calls to the JDK's short-vector math library, on any JDK.
  *
- * <p>Every function takes the species of its argument; constants are broadcast per call, which C2
- * hoists out of loops. The error bounds below assume hardware FMA ({@link #FMA}); they are measured
- * by sweeping the float range against {@code Math} in double (see {@code VectorMathTest}).
+ * <p>Each function is a whole loop over arrays with its math written inline, and no method of ours
+ * takes or returns a vector. That is deliberate: the Vector API's own methods are always inlined, but
+ * a method of ours that passes vectors is inlined only while C2's budget lasts, and not at all once it
+ * has been compiled on its own into a big method; a call left out of line boxes every vector it
+ * touches, an allocation per vector. Every loop needs {@code n >= L}; it handles the tail with one
+ * more pass over the last L elements, overlapping the previous block, whose already-written lanes
+ * keep their values by a blend (so {@code out == x} stays correct). Each mask is built right where
+ * it is used: a mask with two users was boxed on every pass.
+ *
+ * <p>The error bounds are measured by sweeping the float range against {@code Math} in double (see
+ * {@code VectorMathTest}); they assume hardware FMA, which the vector backend requires.
  */
 final class VectorMath {
     /** Whether the CPU has fused multiply-add; without it, Vector API fma is emulated and very slow. */
@@ -21,14 +31,12 @@ final class VectorMath {
     /** Adding 1.5 * 2^23 rounds a float of magnitude below 2^22 to an integer, kept in the low mantissa bits. */
     private static final float ROUND_MAGIC = 0x1.8p23f;
     private static final float LOG2E = 0x1.715476p0f;
-    /** ln 2 in two parts (Cody-Waite); the high part has few bits so k * LN2_HI is exact even without FMA. */
+    /** ln 2 in two parts (Cody-Waite); the high part has few bits so k * LN2_HI is exact. */
     private static final float LN2_HI = 0x1.63p-1f;
     private static final float LN2_LO = -0x1.bd0106p-13f;
-    /** The exponent bits of 1.0f. */
-    private static final int ONE_BITS = 0x3f80_0000;
+    private static final float LN2 = 0x1.62e43p-1f;
     private static final int MANTISSA_BITS = 23;
     private static final int EXPONENT_BIAS = 127;
-    private static final float LN2 = 0x1.62e43p-1f;
 
     /*
      * exp(r) = 1 + r * (1 + r * (C2 + r * (C3 + r * (C4 + r * (C5 + r * C6))))) on |r| <= ln2 / 2:
@@ -39,10 +47,6 @@ final class VectorMath {
     private static final float EXP_C4 = 0x1.555822p-5f;
     private static final float EXP_C5 = 0x1.126782p-7f;
     private static final float EXP_C6 = 0x1.6ae72ep-10f;
-    /** Below this exp rounds to 0 (exp(-104) < 2^-150); also keeps k = round(x log2 e) >= -150. */
-    private static final float EXP_MIN = -104f;
-    /** Above this exp overflows (ln(Float.MAX_VALUE) = 88.7228); also keeps k <= 129. */
-    private static final float EXP_MAX = 89f;
 
     /*
      * 2 tanh(a/2) = a + a^3 G(a^2) with G = (A0 + A1 u + A2 u^2) / (1 + B1 u + B2 u^2) on 0 <= a <= TANH_ONE:
@@ -74,124 +78,130 @@ final class VectorMath {
         }
     }
 
-    static FloatVector fma(FloatVector a, FloatVector b, FloatVector c) {
-        return FMA ? a.fma(b, c) : a.mul(b).add(c);
-    }
-
-    private static FloatVector fma(FloatVector a, FloatVector b, float c) {
-        return FMA ? a.fma(b, a.broadcast(c)) : a.mul(b).add(c);
-    }
-
-    private static FloatVector fma(FloatVector a, float b, FloatVector c) {
-        return FMA ? a.fma(a.broadcast(b), c) : a.mul(b).add(c);
-    }
-
-    private static FloatVector fma(FloatVector a, float b, float c) {
-        return FMA ? a.fma(a.broadcast(b), a.broadcast(c)) : a.mul(b).add(c);
-    }
-
     /**
-     * tanh of each lane: at most 4 ulp from the correctly rounded result over all floats (measured
-     * every float from 2^-14 to 9.2: at most 2.46 ulp, the worst near 0.0625); exactly odd, {@code ±1} from {@code |x| >= 9.010914} (where
-     * tanh rounds to 1), {@code tanh(±0) = ±0}, tiny and subnormal x unchanged, {@code tanh(±Inf) = ±1},
-     * NaN to NaN.
+     * {@code out[i] = tanh(x[i])} for {@code i < n}, {@code n >= L}: at most 4 ulp from the correctly
+     * rounded result over all floats (measured on every float from 2^-14 to 9.2: at most 2.46 ulp,
+     * the worst near 0.0625); exactly odd, {@code ±1} from {@code |x| >= 9.010914} (where tanh rounds
+     * to 1), {@code tanh(±0) = ±0}, tiny and subnormal x unchanged, {@code tanh(±Inf) = ±1}, NaN to NaN.
      *
      * <p>With {@code a = min(|x|, 9.010914)}: {@code h = 2 tanh(a/2)} from a small rational, then the
      * double-angle formula {@code tanh(a) = h / (1 + h^2/4)} and the sign of x. No exp; eighteen
      * vector operations, two of them divisions.
      */
-    static FloatVector tanh(FloatVector x) {
-        // NaN fails the compare and propagates.
-        FloatVector a = x.abs();
-        a = a.blend(TANH_ONE, a.compare(VectorOperators.GT, TANH_ONE));
-        FloatVector u = a.mul(a);
-        FloatVector g = fma(fma(u, TANH_A2, TANH_A1), u, TANH_A0).div(fma(fma(u, TANH_B2, TANH_B1), u, 1f));
-        // The a^3 term is small against a where it is least accurate (small a), and the double-angle
-        // step damps the error of h by (1 - t^2) / (1 + t^2) where it is not (large a).
-        FloatVector h = fma(a.mul(u), g, a);
-        FloatVector t = h.div(fma(h.mul(0.25f), h, 1f));
-        // At 9.010914, 2 tanh(a/2) is halfway between two floats, so the formula alone can give 1 - 2^-24.
-        t = t.blend(1f, a.compare(VectorOperators.GE, TANH_ONE));
-        // t >= 0 (or NaN): the sign bit of x makes the result exactly odd and keeps tanh(-0) = -0.
-        return t.reinterpretAsInts()
-                .lanewise(VectorOperators.OR, x.reinterpretAsInts().lanewise(VectorOperators.AND, SIGN_BIT))
-                .reinterpretAsFloats();
+    static void tanh(int n, float[] x, int xOff, float[] out, int outOff) {
+        FloatVector lane = FloatVector.zero(S).addIndex(1);
+        FloatVector one = FloatVector.broadcast(S, 1f);
+        FloatVector quarter = FloatVector.broadcast(S, 0.25f);
+        FloatVector cap = FloatVector.broadcast(S, TANH_ONE);
+        FloatVector a0 = FloatVector.broadcast(S, TANH_A0);
+        FloatVector a1 = FloatVector.broadcast(S, TANH_A1);
+        FloatVector a2 = FloatVector.broadcast(S, TANH_A2);
+        FloatVector b1 = FloatVector.broadcast(S, TANH_B1);
+        FloatVector b2 = FloatVector.broadcast(S, TANH_B2);
+        for (int i = 0; i < n; i += L) {
+            int p = Math.min(i, n - L);
+            FloatVector xv = FloatVector.fromArray(S, x, xOff + p);
+            // NaN fails the compare and propagates.
+            FloatVector a = xv.abs();
+            a = a.blend(cap, a.compare(VectorOperators.GT, cap));
+            FloatVector u = a.mul(a);
+            FloatVector g = u.fma(a2, a1).fma(u, a0).div(u.fma(b2, b1).fma(u, one));
+            // The a^3 term is small against a where it is least accurate (small a), and the
+            // double-angle step damps the error of h by (1 - t^2) / (1 + t^2) where it is not (large a).
+            FloatVector h = a.mul(u).fma(g, a);
+            FloatVector t = h.div(h.mul(quarter).fma(h, one));
+            // At 9.010914, 2 tanh(a/2) is halfway between two floats: the formula alone can give 1 - 2^-24.
+            t = t.blend(one, a.compare(VectorOperators.GE, cap));
+            // t >= 0 (or NaN): the sign bit of x makes the result exactly odd and keeps tanh(-0) = -0.
+            t = t.reinterpretAsInts()
+                    .lanewise(VectorOperators.OR, xv.reinterpretAsInts().lanewise(VectorOperators.AND, SIGN_BIT))
+                    .reinterpretAsFloats();
+            FloatVector.fromArray(S, out, outOff + p).blend(t, lane.compare(VectorOperators.GE, i - p))
+                    .intoArray(out, outOff + p);
+        }
     }
 
     /**
-     * e^x of each lane: at most 2 ulp from the correctly rounded result (measured over every float:
-     * at most 1.06 ulp), subnormal results included; {@code +Inf} from {@code x > 88.7228}, 0 below about -103.97,
-     * {@code exp(-Inf) = 0}, {@code exp(+Inf) = +Inf}, NaN to NaN.
-     *
-     * <p>{@code x = k ln2 + r} with {@code |r| <= ln2 / 2}, a polynomial for e^r, and the scale 2^k
-     * applied as two normal factors 2^(k/2) so that overflow and gradual underflow round once.
+     * {@code out[i] = sech^2(x[i]) = 4e / (1 + e)^2} with {@code e = exp(-2|x|)}, as
+     * {@code e4 / (1 + e4/4)^2} with {@code e4 = 4e}, for {@code i < n}, {@code n >= L}: absolute error
+     * at most 2^-21, relative error at most 2^-19 where the result is a normal float (measured: 2^-22.55
+     * and 2^-21.73); results below 2^-126 flush to 0; NaN to NaN.
      */
-    static FloatVector exp(FloatVector x) {
-        // NaN fails both compares and propagates through the arithmetic.
-        x = x.blend(EXP_MIN, x.compare(VectorOperators.LT, EXP_MIN));
-        x = x.blend(EXP_MAX, x.compare(VectorOperators.GT, EXP_MAX));
-        FloatVector t = fma(x, LOG2E, ROUND_MAGIC);
-        FloatVector k = t.sub(ROUND_MAGIC);
-        FloatVector r = fma(k, -LN2_HI, x);
-        r = fma(k, -LN2_LO, r);
-        // The low mantissa bits of t hold k (plus an even constant that the shifts drop).
-        IntVector kBits = t.reinterpretAsInts();
-        IntVector halfK = kBits.lanewise(VectorOperators.ASHR, 1).lanewise(VectorOperators.LSHL, MANTISSA_BITS);
-        IntVector fullK = kBits.lanewise(VectorOperators.LSHL, MANTISSA_BITS);
-        FloatVector scaleLow = halfK.add(ONE_BITS).reinterpretAsFloats();
-        FloatVector scaleHigh = fullK.sub(halfK).add(ONE_BITS).reinterpretAsFloats();
-        return expPolynomial(r).mul(scaleLow).mul(scaleHigh);
+    static void sech2(int n, float[] x, int xOff, float[] out, int outOff) {
+        FloatVector lane = FloatVector.zero(S).addIndex(1);
+        // 4 e^-2|x| = 2^(k + 2) e^r: the 2 is folded into the exponent bias of the scale.
+        float magic = ROUND_MAGIC + (EXPONENT_BIAS + 2);
+        FloatVector vmagic = FloatVector.broadcast(S, magic);
+        FloatVector lowest = FloatVector.broadcast(S, -(EXPONENT_BIAS + 2) * LN2);
+        FloatVector log2e = FloatVector.broadcast(S, LOG2E);
+        FloatVector ln2hi = FloatVector.broadcast(S, -LN2_HI);
+        FloatVector ln2lo = FloatVector.broadcast(S, -LN2_LO);
+        FloatVector c2 = FloatVector.broadcast(S, EXP_C2);
+        FloatVector c3 = FloatVector.broadcast(S, EXP_C3);
+        FloatVector c4 = FloatVector.broadcast(S, EXP_C4);
+        FloatVector c5 = FloatVector.broadcast(S, EXP_C5);
+        FloatVector c6 = FloatVector.broadcast(S, EXP_C6);
+        FloatVector one = FloatVector.broadcast(S, 1f);
+        FloatVector quarter = FloatVector.broadcast(S, 0.25f);
+        for (int i = 0; i < n; i += L) {
+            int p = Math.min(i, n - L);
+            FloatVector y = FloatVector.fromArray(S, x, xOff + p).abs().mul(-2f);
+            // NaN fails the compare and propagates through the arithmetic.
+            y = y.blend(lowest, y.compare(VectorOperators.LT, lowest));
+            FloatVector t = y.fma(log2e, vmagic);
+            FloatVector k = t.sub(vmagic);
+            FloatVector r = k.fma(ln2hi, y);
+            r = k.fma(ln2lo, r);
+            FloatVector q = r.fma(c6, c5).fma(r, c4).fma(r, c3).fma(r, c2).fma(r, one).fma(r, one);
+            FloatVector e4 = q.mul(t.reinterpretAsInts().lanewise(VectorOperators.LSHL, MANTISSA_BITS).reinterpretAsFloats());
+            FloatVector d = e4.fma(quarter, one);
+            FloatVector s = e4.div(d.mul(d));
+            FloatVector.fromArray(S, out, outOff + p).blend(s, lane.compare(VectorOperators.GE, i - p))
+                    .intoArray(out, outOff + p);
+        }
     }
 
     /**
-     * e^x of each lane for {@code x <= 0}, as softmax needs: at most 2 ulp from the correctly rounded
-     * result where that is a normal float (measured over every float: at most 1.05 ulp); results below the smallest
-     * normal float 2^-126 (x below about -87.3) may be flushed to +0, an absolute error below 1.2e-38.
-     * {@code exp(-Inf) = 0}, NaN to NaN; positive x above 1 are outside the contract.
-     *
-     * <p>Cheaper than {@link #exp}: no upper clamp and the scale 2^k applied as one factor.
+     * {@code out[i] = exp(x[i] - shift)} for {@code i < n}, {@code n >= L}, where every
+     * {@code x[i] - shift <= 0} (softmax subtracts the maximum); returns the sum of the outputs (lane
+     * sums, then across lanes). At most 2 ulp from the correctly rounded result (measured: 1.05 ulp);
+     * results below 2^-126 (arguments below about -87.34) flush to 0, an absolute error below 1.2e-38;
+     * NaN to NaN.
      */
-    static FloatVector expNonPositive(FloatVector x) {
-        return expTimesPowerOfTwo(x, 0);
-    }
-
-    /**
-     * sech^2 of each lane, {@code e4 / (1 + e4 / 4)^2} with {@code e4 = 4 exp(-2|x|)}: absolute error at
-     * most 2^-21, relative error at most 2^-19 where the result is a normal float (measured over every
-     * 4th float: 2^-22.5 and 2^-21.7); 0 for large |x|, NaN to NaN.
-     */
-    static FloatVector sech2(FloatVector x) {
-        // 4 e^-2|x| rather than e^-2|x|: the flush to 0 then only hits results that are not normal floats.
-        FloatVector e4 = expTimesPowerOfTwo(x.abs().mul(-2f), 2);
-        FloatVector d = fma(e4, 0.25f, 1f);
-        return e4.div(d.mul(d));
-    }
-
-    /**
-     * e^x * 2^j for x <= 0 (and a little above), 0 where that is below 2^-126. The rounding constant
-     * carries the exponent bias 127 + j, so the low bits of t are the biased exponent of 2^(k + j); the
-     * clamp keeps that at least 0, and at 0 the scale factor is +0.
-     */
-    private static FloatVector expTimesPowerOfTwo(FloatVector x, int j) {
-        float magic = ROUND_MAGIC + (EXPONENT_BIAS + j);
-        float lowest = -(EXPONENT_BIAS + j) * LN2;
-        // NaN fails the compare and propagates through the arithmetic.
-        x = x.blend(lowest, x.compare(VectorOperators.LT, lowest));
-        FloatVector t = fma(x, LOG2E, magic);
-        FloatVector k = t.sub(magic);
-        FloatVector r = fma(k, -LN2_HI, x);
-        r = fma(k, -LN2_LO, r);
-        FloatVector scale = t.reinterpretAsInts().lanewise(VectorOperators.LSHL, MANTISSA_BITS).reinterpretAsFloats();
-        return expPolynomial(r).mul(scale);
-    }
-
-    /** e^r for |r| <= ln2 / 2 (a little beyond is harmless). */
-    private static FloatVector expPolynomial(FloatVector r) {
-        FloatVector q = fma(r, EXP_C6, EXP_C5);
-        q = fma(q, r, EXP_C4);
-        q = fma(q, r, EXP_C3);
-        q = fma(q, r, EXP_C2);
-        q = fma(q, r, 1f);
-        return fma(q, r, 1f);
+    static float expShiftedAndSum(int n, float[] x, int xOff, float shift, float[] out, int outOff) {
+        FloatVector lane = FloatVector.zero(S).addIndex(1);
+        FloatVector zero = FloatVector.zero(S);
+        FloatVector vshift = FloatVector.broadcast(S, shift);
+        // The exponent bias is folded into the rounding constant, so t's bits shifted are 2^k itself.
+        float magic = ROUND_MAGIC + EXPONENT_BIAS;
+        FloatVector vmagic = FloatVector.broadcast(S, magic);
+        FloatVector lowest = FloatVector.broadcast(S, -EXPONENT_BIAS * LN2);
+        FloatVector log2e = FloatVector.broadcast(S, LOG2E);
+        FloatVector ln2hi = FloatVector.broadcast(S, -LN2_HI);
+        FloatVector ln2lo = FloatVector.broadcast(S, -LN2_LO);
+        FloatVector c2 = FloatVector.broadcast(S, EXP_C2);
+        FloatVector c3 = FloatVector.broadcast(S, EXP_C3);
+        FloatVector c4 = FloatVector.broadcast(S, EXP_C4);
+        FloatVector c5 = FloatVector.broadcast(S, EXP_C5);
+        FloatVector c6 = FloatVector.broadcast(S, EXP_C6);
+        FloatVector one = FloatVector.broadcast(S, 1f);
+        FloatVector sum = zero;
+        for (int i = 0; i < n; i += L) {
+            int p = Math.min(i, n - L);
+            FloatVector y = FloatVector.fromArray(S, x, xOff + p).sub(vshift);
+            // NaN fails the compare and propagates through the arithmetic.
+            y = y.blend(lowest, y.compare(VectorOperators.LT, lowest));
+            FloatVector t = y.fma(log2e, vmagic);
+            FloatVector k = t.sub(vmagic);
+            FloatVector r = k.fma(ln2hi, y);
+            r = k.fma(ln2lo, r);
+            FloatVector q = r.fma(c6, c5).fma(r, c4).fma(r, c3).fma(r, c2).fma(r, one).fma(r, one);
+            FloatVector e = q.mul(t.reinterpretAsInts().lanewise(VectorOperators.LSHL, MANTISSA_BITS).reinterpretAsFloats());
+            FloatVector.fromArray(S, out, outOff + p).blend(e, lane.compare(VectorOperators.GE, i - p))
+                    .intoArray(out, outOff + p);
+            // Lanes the previous block already counted are zeroed before adding.
+            sum = sum.add(e.blend(zero, lane.compare(VectorOperators.LT, i - p)));
+        }
+        return sum.reduceLanes(VectorOperators.ADD);
     }
 }

@@ -11,12 +11,16 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * Once compiled, no kernel allocates. Counts the bytes this thread allocates over many calls (not a
+ * Once compiled, no kernel allocates. Counts the bytes a thread allocates over many calls (not a
  * timing test); rounds are repeated until the JIT has compiled the loops, so a slow machine only
  * takes longer. A kernel whose vectors escape (for example a call that C2 did not inline) allocates
  * on every call and fails here.
+ *
+ * <p>Each backend is measured in a fresh JVM, as a service that calls lanes would run it: in the test
+ * JVM, the hundreds of earlier tests leave C2 with profiles and compiled code from every backend and
+ * shape, and the Vector API's allocation-free code depends on C2 inlining every vector operation.
  */
-class SteadyStateAllocationTest {
+public class SteadyStateAllocationTest {
     private static final com.sun.management.ThreadMXBean THREADS =
             (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
 
@@ -30,7 +34,30 @@ class SteadyStateAllocationTest {
 
     @ParameterizedTest
     @MethodSource("backends")
-    void kernelsAllocateNothingOnceCompiled(Kernels k) {
+    void kernelsAllocateNothingOnceCompiled(Kernels k) throws Exception {
+        java.nio.file.Path javaBin = java.nio.file.Paths.get(System.getProperty("java.home"), "bin", "java");
+        Process p = new ProcessBuilder(javaBin.toString(), "--add-modules", "jdk.incubator.vector", "-cp",
+                System.getProperty("java.class.path"), SteadyStateAllocationTest.class.getName(), k.name())
+                .redirectErrorStream(true).start();
+        p.getOutputStream().close();
+        String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        org.junit.jupiter.api.Assertions.assertTrue(p.waitFor(300, java.util.concurrent.TimeUnit.SECONDS), "probe finished");
+        assertEquals(0, p.exitValue(), out);
+        org.junit.jupiter.api.Assertions.assertTrue(out.contains("all kernels allocation-free"), out);
+    }
+
+    /** The probe, run in a fresh JVM: exits non-zero and names the call that still allocates. */
+    public static void main(String[] args) {
+        try {
+            measure(Kernels.named(args[0]));
+        } catch (AssertionError e) {
+            System.out.println("FAILED: " + e.getMessage());
+            System.exit(1);
+        }
+        System.out.println("all kernels allocation-free");
+    }
+
+    private static void measure(Kernels k) {
         int n = 77;
         float[] x = new float[n];
         float[] y = new float[n];
