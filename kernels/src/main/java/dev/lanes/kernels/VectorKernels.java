@@ -45,6 +45,25 @@ final class VectorKernels extends ScalarKernels {
     }
 
 
+    /*
+     * Lane sums in one fixed pairwise order. JDK 25's C2 may add the lanes of reduceLanes(ADD) in a
+     * different order than the interpreter does, so one call gave different bits early and late in a
+     * run (and "same seed, same weights" failed). At each site the lanes are extracted inline and
+     * passed as floats: a method of ours that takes a vector could be left out of line and box it.
+     * sumBySlices serves other lane counts; C2 drops that branch because L is a constant.
+     */
+
+    static float sum8(float l0, float l1, float l2, float l3, float l4, float l5, float l6, float l7) {
+        return ((l0 + l1) + (l2 + l3)) + ((l4 + l5) + (l6 + l7));
+    }
+
+    static float sumBySlices(FloatVector v) {
+        for (int w = L / 2; w >= 1; w /= 2) {
+            v = v.add(v.slice(w));
+        }
+        return v.lane(0);
+    }
+
     // ---------------------------------------------------------------- level 1
 
     @Override
@@ -71,7 +90,8 @@ final class VectorKernels extends ScalarKernels {
         for (; i <= n - L; i += L) {
             a0 = FloatVector.fromArray(S, x, xOff + i).fma(FloatVector.fromArray(S, y, yOff + i), a0);
         }
-        float sum = a0.add(a1).add(a2.add(a3)).reduceLanes(VectorOperators.ADD);
+        FloatVector lanes1 = a0.add(a1).add(a2.add(a3));
+        float sum = (L == 8 ? sum8(lanes1.lane(0), lanes1.lane(1), lanes1.lane(2), lanes1.lane(3), lanes1.lane(4), lanes1.lane(5), lanes1.lane(6), lanes1.lane(7)) : sumBySlices(lanes1));
         return dotRange(i, n, x, xOff, y, yOff, sum);
     }
 
@@ -149,7 +169,8 @@ final class VectorKernels extends ScalarKernels {
             FloatVector d0 = FloatVector.fromArray(S, target, targetOff + i).sub(FloatVector.fromArray(S, pred, predOff + i));
             a0 = d0.fma(d0, a0);
         }
-        return squaredErrorRange(i, n, pred, predOff, target, targetOff, a0.add(a1).reduceLanes(VectorOperators.ADD));
+        FloatVector lanes2 = a0.add(a1);
+        return squaredErrorRange(i, n, pred, predOff, target, targetOff, (L == 8 ? sum8(lanes2.lane(0), lanes2.lane(1), lanes2.lane(2), lanes2.lane(3), lanes2.lane(4), lanes2.lane(5), lanes2.lane(6), lanes2.lane(7)) : sumBySlices(lanes2)));
     }
 
     @Override
@@ -198,7 +219,8 @@ final class VectorKernels extends ScalarKernels {
             s0 = FloatVector.fromArray(S, a, r0 + j).fma(FloatVector.fromArray(S, x, xOff + j), s0);
             j += L;
         }
-        float d0 = dotRange(j, n, a, r0, x, xOff, s0.add(t0).reduceLanes(VectorOperators.ADD));
+        FloatVector lanes3 = s0.add(t0);
+        float d0 = dotRange(j, n, a, r0, x, xOff, (L == 8 ? sum8(lanes3.lane(0), lanes3.lane(1), lanes3.lane(2), lanes3.lane(3), lanes3.lane(4), lanes3.lane(5), lanes3.lane(6), lanes3.lane(7)) : sumBySlices(lanes3)));
         y[yi] = combine(alpha, d0, beta, y[yi]);
     }
 
@@ -240,10 +262,14 @@ final class VectorKernels extends ScalarKernels {
             s3 = FloatVector.fromArray(S, a, r3 + j).fma(xa, s3);
             j += L;
         }
-        float d0 = dotRange(j, n, a, r0, x, xOff, s0.add(t0).reduceLanes(VectorOperators.ADD));
-        float d1 = dotRange(j, n, a, r1, x, xOff, s1.add(t1).reduceLanes(VectorOperators.ADD));
-        float d2 = dotRange(j, n, a, r2, x, xOff, s2.add(t2).reduceLanes(VectorOperators.ADD));
-        float d3 = dotRange(j, n, a, r3, x, xOff, s3.add(t3).reduceLanes(VectorOperators.ADD));
+        FloatVector lanes4 = s0.add(t0);
+        float d0 = dotRange(j, n, a, r0, x, xOff, (L == 8 ? sum8(lanes4.lane(0), lanes4.lane(1), lanes4.lane(2), lanes4.lane(3), lanes4.lane(4), lanes4.lane(5), lanes4.lane(6), lanes4.lane(7)) : sumBySlices(lanes4)));
+        FloatVector lanes5 = s1.add(t1);
+        float d1 = dotRange(j, n, a, r1, x, xOff, (L == 8 ? sum8(lanes5.lane(0), lanes5.lane(1), lanes5.lane(2), lanes5.lane(3), lanes5.lane(4), lanes5.lane(5), lanes5.lane(6), lanes5.lane(7)) : sumBySlices(lanes5)));
+        FloatVector lanes6 = s2.add(t2);
+        float d2 = dotRange(j, n, a, r2, x, xOff, (L == 8 ? sum8(lanes6.lane(0), lanes6.lane(1), lanes6.lane(2), lanes6.lane(3), lanes6.lane(4), lanes6.lane(5), lanes6.lane(6), lanes6.lane(7)) : sumBySlices(lanes6)));
+        FloatVector lanes7 = s3.add(t3);
+        float d3 = dotRange(j, n, a, r3, x, xOff, (L == 8 ? sum8(lanes7.lane(0), lanes7.lane(1), lanes7.lane(2), lanes7.lane(3), lanes7.lane(4), lanes7.lane(5), lanes7.lane(6), lanes7.lane(7)) : sumBySlices(lanes7)));
         y[yi] = combine(alpha, d0, beta, y[yi]);
         y[yi + 1] = combine(alpha, d1, beta, y[yi + 1]);
         y[yi + 2] = combine(alpha, d2, beta, y[yi + 2]);
@@ -441,10 +467,14 @@ final class VectorKernels extends ScalarKernels {
             a[r2 + jj] = Math.fma(c2, vj, a[r2 + jj]);
             a[r3 + jj] = Math.fma(c3, vj, a[r3 + jj]);
         }
-        y[yi] = dotRange(j, n, a, r0, x, xOff, s0.add(t0).reduceLanes(VectorOperators.ADD));
-        y[yi + 1] = dotRange(j, n, a, r1, x, xOff, s1.add(t1).reduceLanes(VectorOperators.ADD));
-        y[yi + 2] = dotRange(j, n, a, r2, x, xOff, s2.add(t2).reduceLanes(VectorOperators.ADD));
-        y[yi + 3] = dotRange(j, n, a, r3, x, xOff, s3.add(t3).reduceLanes(VectorOperators.ADD));
+        FloatVector lanes8 = s0.add(t0);
+        y[yi] = dotRange(j, n, a, r0, x, xOff, (L == 8 ? sum8(lanes8.lane(0), lanes8.lane(1), lanes8.lane(2), lanes8.lane(3), lanes8.lane(4), lanes8.lane(5), lanes8.lane(6), lanes8.lane(7)) : sumBySlices(lanes8)));
+        FloatVector lanes9 = s1.add(t1);
+        y[yi + 1] = dotRange(j, n, a, r1, x, xOff, (L == 8 ? sum8(lanes9.lane(0), lanes9.lane(1), lanes9.lane(2), lanes9.lane(3), lanes9.lane(4), lanes9.lane(5), lanes9.lane(6), lanes9.lane(7)) : sumBySlices(lanes9)));
+        FloatVector lanes10 = s2.add(t2);
+        y[yi + 2] = dotRange(j, n, a, r2, x, xOff, (L == 8 ? sum8(lanes10.lane(0), lanes10.lane(1), lanes10.lane(2), lanes10.lane(3), lanes10.lane(4), lanes10.lane(5), lanes10.lane(6), lanes10.lane(7)) : sumBySlices(lanes10)));
+        FloatVector lanes11 = s3.add(t3);
+        y[yi + 3] = dotRange(j, n, a, r3, x, xOff, (L == 8 ? sum8(lanes11.lane(0), lanes11.lane(1), lanes11.lane(2), lanes11.lane(3), lanes11.lane(4), lanes11.lane(5), lanes11.lane(6), lanes11.lane(7)) : sumBySlices(lanes11)));
     }
 
     /**
@@ -473,7 +503,8 @@ final class VectorKernels extends ScalarKernels {
         for (int jj = j; jj < n; jj++) {
             a[r + jj] = Math.fma(c, v[vOff + jj], a[r + jj]);
         }
-        return dotRange(j, n, a, r, x, xOff, s0.add(t0).reduceLanes(VectorOperators.ADD));
+        FloatVector lanes12 = s0.add(t0);
+        return dotRange(j, n, a, r, x, xOff, (L == 8 ? sum8(lanes12.lane(0), lanes12.lane(1), lanes12.lane(2), lanes12.lane(3), lanes12.lane(4), lanes12.lane(5), lanes12.lane(6), lanes12.lane(7)) : sumBySlices(lanes12)));
     }
 
     // ---------------------------------------------------------------- level 3
@@ -482,20 +513,14 @@ final class VectorKernels extends ScalarKernels {
     void gemmK(boolean transA, boolean transB, int m, int n, int k, float alpha,
                float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
                float beta, float[] c, int cOff, int ldc) {
-        boolean outer = !transB && n >= L;
-        boolean dot = transB && !transA && k >= L;
-        if (!outer && !dot) {
+        if (n < L) {
             super.gemmK(transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
             return;
         }
         for (int i = 0; i < m; i++) {
             prepareOutputVector(n, beta, c, cOff + i * ldc);
         }
-        if (outer) {
-            VectorGemm.outerForm(transA, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, c, cOff, ldc);
-        } else {
-            VectorGemm.dotForm(m, n, k, alpha, a, aOff, lda, b, bOff, ldb, c, cOff, ldc);
-        }
+        VectorGemm.outerForm(transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, c, cOff, ldc);
     }
 
     // ---------------------------------------------------------------- activations

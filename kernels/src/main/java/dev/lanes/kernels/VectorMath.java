@@ -202,6 +202,7 @@ final class VectorMath {
             // Lanes the previous block already counted are zeroed before adding.
             sum = sum.add(e.blend(zero, lane.compare(VectorOperators.LT, i - p)));
         }
-        return sum.reduceLanes(VectorOperators.ADD);
+        FloatVector lanes1 = sum;
+        return (L == 8 ? VectorKernels.sum8(lanes1.lane(0), lanes1.lane(1), lanes1.lane(2), lanes1.lane(3), lanes1.lane(4), lanes1.lane(5), lanes1.lane(6), lanes1.lane(7)) : VectorKernels.sumBySlices(lanes1));
     }
 }
