@@ -37,7 +37,7 @@ public class GemmBench {
     @State(Scope.Benchmark)
     public static class Shape {
         @Param({"256x256x256nn", "32x128x784nt", "128x784x32tn", "32x784x128nn"})
-        public String shape;
+        public String dims;
 
         public int m;
         public int n;
@@ -50,8 +50,8 @@ public class GemmBench {
 
         @Setup
         public void fill() {
-            String code = shape.substring(shape.length() - 2);
-            String[] d = shape.substring(0, shape.length() - 2).split("x");
+            String code = dims.substring(dims.length() - 2);
+            String[] d = dims.substring(0, dims.length() - 2).split("x");
             m = Integer.parseInt(d[0]);
             n = Integer.parseInt(d[1]);
             k = Integer.parseInt(d[2]);

@@ -12,6 +12,18 @@ record Work(double flops, double bytes) {
 
     static Work of(Result r) {
         String op = r.group().substring(r.group().indexOf('.') + 1);
+        if (op.equals("fmaPeak")) {
+            // Twelve vector FMAs a step, two flops a lane each.
+            return new Work(24.0 * jdk.incubator.vector.FloatVector.SPECIES_PREFERRED.length(), 0);
+        }
+        if (r.params().containsKey("dims")) {
+            String d = r.params().get("dims");
+            String[] mnk = d.substring(0, d.length() - 2).split("x");
+            double m = Double.parseDouble(mnk[0]);
+            double n = Double.parseDouble(mnk[1]);
+            double k = Double.parseDouble(mnk[2]);
+            return new Work(2 * m * n * k, 4 * (m * k + k * n + m * n));
+        }
         if (r.params().containsKey("shape")) {
             int[] s = Data.shape(r.params().get("shape"));
             double mn = (double) s[0] * s[1];
