@@ -61,60 +61,51 @@ public enum Activation {
     }
 
     /**
-     * {@code a = A(z)} for {@code rows} rows of width n stored one after another from index 0; softmax
-     * normalises each row, the others are elementwise. {@code a} may be {@code z}.
+     * {@code a = A(z)} for one row of width n at {@code off} in both arrays; softmax normalises the
+     * row, the others are elementwise. {@code a} may be {@code z}. Batches call this row by row, so a
+     * sample's result does not depend on how many rows are processed together.
      */
-    void forward(Kernels k, int rows, int n, float[] z, float[] a) {
-        int size = rows * n;
+    void forward(Kernels k, int n, float[] z, float[] a, int off) {
         switch (this) {
-            case TANH -> k.tanh(size, z, 0, a, 0);
-            case SOFTMAX -> {
-                for (int r = 0; r < size; r += n) {
-                    k.softmax(n, z, r, a, r);
-                }
-            }
+            case TANH -> k.tanh(n, z, off, a, off);
+            case SOFTMAX -> k.softmax(n, z, off, a, off);
             case SIGMOID -> {
-                for (int i = 0; i < size; i++) {
+                for (int i = off; i < off + n; i++) {
                     a[i] = (float) (1.0 / (1.0 + Math.exp(-z[i])));
                 }
             }
             case RELU -> {
-                for (int i = 0; i < size; i++) {
+                for (int i = off; i < off + n; i++) {
                     a[i] = Math.max(0f, z[i]);
                 }
             }
-            case IDENTITY -> System.arraycopy(z, 0, a, 0, size);
+            case IDENTITY -> System.arraycopy(z, off, a, off, n);
         }
     }
 
     /**
-     * The chain rule through A, row by row as in {@link #forward}: given the output {@code a = A(z)}
-     * and {@code g = dL/da}, writes {@code dz = dL/dz}. {@code dz} must be a different array from
-     * {@code g} and {@code a}.
+     * The chain rule through A for one row, as in {@link #forward}: given the output {@code a = A(z)}
+     * and {@code g = dL/da}, writes {@code dz = dL/dz} (all three at {@code off}). {@code dz} must be a
+     * different array from {@code g} and {@code a}.
      */
-    void backward(Kernels k, int rows, int n, float[] a, float[] g, float[] dz) {
-        int size = rows * n;
+    void backward(Kernels k, int n, float[] a, float[] g, float[] dz, int off) {
         switch (this) {
             case TANH -> {
-                k.tanhGradFromOutput(size, a, 0, dz, 0);
-                k.mul(size, dz, 0, g, 0, dz, 0);
+                k.tanhGradFromOutput(n, a, off, dz, off);
+                k.mul(n, dz, off, g, off, dz, off);
             }
-            case SOFTMAX -> {
-                for (int r = 0; r < size; r += n) {
-                    k.softmaxBackward(n, a, r, g, r, dz, r);
-                }
-            }
+            case SOFTMAX -> k.softmaxBackward(n, a, off, g, off, dz, off);
             case SIGMOID -> {
-                for (int i = 0; i < size; i++) {
+                for (int i = off; i < off + n; i++) {
                     dz[i] = g[i] * a[i] * (1f - a[i]);
                 }
             }
             case RELU -> {
-                for (int i = 0; i < size; i++) {
+                for (int i = off; i < off + n; i++) {
                     dz[i] = a[i] > 0f ? g[i] : 0f;
                 }
             }
-            case IDENTITY -> System.arraycopy(g, 0, dz, 0, size);
+            case IDENTITY -> System.arraycopy(g, off, dz, off, n);
         }
     }
 

@@ -73,13 +73,13 @@ final class Backprop {
         int top = net.layers() - 1;
         int classes = net.outputs();
         Loss.setTarget(target, this.label, 0, classes, label);
-        float value = (float) loss.sum(k, 1, classes, p, ws.z[top], target, this.label);
-        loss.outputDelta(k, net.activation(top), 1, classes, p, target, this.label, g[top], delta[top]);
+        float value = loss.rowLoss(k, classes, p, ws.z[top], target, this.label, 0);
+        loss.outputDelta(k, net.activation(top), classes, p, target, this.label, g[top], delta[top], 0);
         for (int l = top; l > 0; l--) {
             int m = net.width(l + 1);
             int n = net.width(l);
             k.gemvT(m, n, 1f, net.weights[l], 0, n, delta[l], 0, 0f, g[l - 1], 0);
-            net.activation(l - 1).backward(k, 1, n, ws.a[l - 1], g[l - 1], delta[l - 1]);
+            net.activation(l - 1).backward(k, n, ws.a[l - 1], g[l - 1], delta[l - 1], 0);
         }
         return value;
     }

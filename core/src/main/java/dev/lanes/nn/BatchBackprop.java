@@ -2,7 +2,6 @@ package dev.lanes.nn;
 
 import dev.lanes.data.Dataset;
 import dev.lanes.kernels.Kernels;
-import java.util.Arrays;
 
 /**
  * Backpropagation of a whole mini-batch with matrix-matrix products, buffers sized once for the
@@ -13,11 +12,27 @@ import java.util.Arrays;
  * sums of Delta. Mathematically the same sums as running {@link Backprop} on each sample and adding
  * up the gradients; the products associate their terms differently, so the results agree up to float
  * rounding.
+ *
+ * <h2>Threads</h2>
+ * A step runs on a {@link Crew} in two phases. {@link #forwardBackward} cuts the batch into ranges of
+ * samples: each thread runs its samples forward and sends their errors back through every layer.
+ * {@link #gradients} then cuts each layer's outputs into ranges of rows of W: each thread sums its
+ * rows' gradients over the whole batch, and can update those rows of the parameters at once (the
+ * caller's {@link RowUpdate}), while they are still in its cache. Every sample's values and every
+ * gradient entry are computed by the same operations in the same order whatever range they fall in
+ * (the kernels compute each output element of a product independently of the block it is in, and
+ * elementwise work is done row by row), so the weights are bit-identical for any thread count.
  */
 final class BatchBackprop {
+    /** Updates rows {@code [from, to)} of layer {@code layer}'s weights and the same bias entries. */
+    interface RowUpdate {
+        void apply(int layer, int from, int to);
+    }
+
     private final Network net;
     private final Kernels k;
     private final Loss loss;
+    private final Crew crew;
     /** The gathered input rows, capacity x width(0). */
     private final float[] input;
     private final float[][] z;
@@ -28,69 +43,182 @@ final class BatchBackprop {
     private final float[][] delta;
     private final float[] targets;
     private final int[] labels;
+    /** Each sample's loss, summed in sample order whatever thread computed it. */
+    private final double[] rowLoss;
+    /** Per layer and output row: the squared norm of that row of the weight gradient plus its bias entry's square. */
+    private final double[][] rowNorm2;
 
-    BatchBackprop(Network net, Kernels k, Loss loss, int capacity) {
+    // The current step, read by the phase tasks (published to the crew by its volatile hand-off).
+    private Dataset data;
+    private int[] order;
+    private int from;
+    private int rows;
+    private float[][] gradW;
+    private float[][] gradB;
+    private RowUpdate update;
+    private final Crew.Task forwardBackwardTask = this::forwardBackwardPart;
+    private final Crew.Task gradientTask = this::gradientPart;
+    private final Crew.Task updateTask = this::updatePart;
+
+    BatchBackprop(Network net, Kernels k, Loss loss, int capacity, Crew crew) {
         loss.requireCompatible(net.activation(net.layers() - 1));
         this.net = net;
         this.k = k;
         this.loss = loss;
+        this.crew = crew;
         int layers = net.layers();
         input = new float[capacity * net.inputs()];
         z = new float[layers][];
         a = new float[layers][];
         g = new float[layers][];
         delta = new float[layers][];
+        rowNorm2 = new double[layers][];
         for (int l = 0; l < layers; l++) {
             int size = capacity * net.width(l + 1);
             z[l] = new float[size];
             a[l] = new float[size];
             g[l] = new float[size];
             delta[l] = new float[size];
+            rowNorm2[l] = new double[net.width(l + 1)];
         }
         targets = new float[capacity * net.outputs()];
         labels = new int[capacity];
+        rowLoss = new double[capacity];
     }
 
     /**
-     * Runs the samples {@code order[from .. from + rows)} of {@code data} as one batch: writes the sum
-     * over the batch of each layer's weight and bias gradient into {@code gradW} and {@code gradB}
-     * (overwriting them) and returns the summed loss. At most {@code capacity} rows.
+     * Runs the samples {@code order[from .. from + rows)} of {@code data} forward and sends their errors
+     * back through every layer; returns the summed loss. At most {@code capacity} rows.
      */
-    double run(Dataset data, int[] order, int from, int rows, float[][] gradW, float[][] gradB) {
+    double forwardBackward(Dataset data, int[] order, int from, int rows) {
+        this.data = data;
+        this.order = order;
+        this.from = from;
+        this.rows = rows;
+        crew.run(forwardBackwardTask);
+        this.data = null;
+        this.order = null;
+        double sum = 0;
+        for (int r = 0; r < rows; r++) {
+            sum += rowLoss[r];
+        }
+        return sum;
+    }
+
+    private void forwardBackwardPart(int part, int parts) {
+        int r0 = Crew.boundary(rows, part, parts);
+        int r1 = Crew.boundary(rows, part + 1, parts);
+        if (r0 < r1) {
+            forwardBackwardRows(r0, r1);
+        }
+    }
+
+    /** Samples r0..r1 of the batch: forward, loss, and the error of every layer. */
+    private void forwardBackwardRows(int r0, int r1) {
         int features = net.inputs();
         int classes = net.outputs();
         float[] x = data.featuresArray();
-        for (int r = 0; r < rows; r++) {
+        for (int r = r0; r < r1; r++) {
             int i = order[from + r];
             System.arraycopy(x, i * features, input, r * features, features);
             Loss.setTarget(targets, labels, r, classes, data.label(i));
         }
+        int count = r1 - r0;
         int top = net.layers() - 1;
         for (int l = 0; l <= top; l++) {
             int n = net.width(l);
             int m = net.width(l + 1);
-            k.gemm(false, true, rows, m, n, 1f, input(l), 0, n, net.weights[l], 0, n, 0f, z[l], 0, m);
-            for (int r = 0; r < rows; r++) {
+            k.gemm(false, true, count, m, n, 1f, input(l), r0 * n, n, net.weights[l], 0, n, 0f, z[l], r0 * m, m);
+            for (int r = r0; r < r1; r++) {
                 k.add(m, z[l], r * m, net.biases[l], 0, z[l], r * m);
+                net.activation(l).forward(k, m, z[l], a[l], r * m);
             }
-            net.activation(l).forward(k, rows, m, z[l], a[l]);
         }
-        double lossSum = loss.sum(k, rows, classes, a[top], z[top], targets, labels);
-        loss.outputDelta(k, net.activation(top), rows, classes, a[top], targets, labels, g[top], delta[top]);
-        for (int l = top; l >= 0; l--) {
+        for (int r = r0; r < r1; r++) {
+            rowLoss[r] = loss.rowLoss(k, classes, a[top], z[top], targets, labels, r);
+            loss.outputDelta(k, net.activation(top), classes, a[top], targets, labels, g[top], delta[top], r);
+        }
+        for (int l = top; l > 0; l--) {
             int n = net.width(l);
             int m = net.width(l + 1);
-            k.gemm(true, false, m, n, rows, 1f, delta[l], 0, m, input(l), 0, n, 0f, gradW[l], 0, n);
-            Arrays.fill(gradB[l], 0f);
-            for (int r = 0; r < rows; r++) {
-                k.add(m, gradB[l], 0, delta[l], r * m, gradB[l], 0);
-            }
-            if (l > 0) {
-                k.gemm(false, false, rows, n, m, 1f, delta[l], 0, m, net.weights[l], 0, n, 0f, g[l - 1], 0, n);
-                net.activation(l - 1).backward(k, rows, n, a[l - 1], g[l - 1], delta[l - 1]);
+            k.gemm(false, false, count, n, m, 1f, delta[l], r0 * m, m, net.weights[l], 0, n, 0f, g[l - 1], r0 * n, n);
+            for (int r = r0; r < r1; r++) {
+                net.activation(l - 1).backward(k, n, a[l - 1], g[l - 1], delta[l - 1], r * n);
             }
         }
-        return lossSum;
+    }
+
+    /**
+     * After {@link #forwardBackward}: writes the batch's summed weight and bias gradients into
+     * {@code gradW} and {@code gradB} (overwriting them) and, if {@code update} is not null, applies it
+     * to each range of rows as soon as their gradients are done. The weights the errors were sent
+     * back through are not read again, so updating them here is safe.
+     */
+    void gradients(float[][] gradW, float[][] gradB, RowUpdate update) {
+        this.gradW = gradW;
+        this.gradB = gradB;
+        this.update = update;
+        crew.run(gradientTask);
+        this.update = null;
+    }
+
+    /** Applies {@code update} to every row of every layer, the rows cut between the threads as in {@link #gradients}. */
+    void apply(RowUpdate update) {
+        this.update = update;
+        crew.run(updateTask);
+        this.update = null;
+    }
+
+    /** The squared norm of the gradients of the last {@link #gradients} call, summed in a fixed order. */
+    double gradientNormSquared() {
+        double s = 0;
+        for (double[] layer : rowNorm2) {
+            for (double v : layer) {
+                s += v;
+            }
+        }
+        return s;
+    }
+
+    private void gradientPart(int part, int parts) {
+        for (int l = 0; l < net.layers(); l++) {
+            int m = net.width(l + 1);
+            int o0 = Crew.boundary(m, part, parts);
+            int o1 = Crew.boundary(m, part + 1, parts);
+            if (o0 < o1) {
+                gradientRows(l, o0, o1);
+                if (update != null) {
+                    update.apply(l, o0, o1);
+                }
+            }
+        }
+    }
+
+    private void updatePart(int part, int parts) {
+        for (int l = 0; l < net.layers(); l++) {
+            int m = net.width(l + 1);
+            int o0 = Crew.boundary(m, part, parts);
+            int o1 = Crew.boundary(m, part + 1, parts);
+            if (o0 < o1) {
+                update.apply(l, o0, o1);
+            }
+        }
+    }
+
+    /** Rows o0..o1 of layer l's weight gradient, summed over the batch, with their bias entries and norms. */
+    private void gradientRows(int l, int o0, int o1) {
+        int n = net.width(l);
+        int m = net.width(l + 1);
+        float[] gw = gradW[l];
+        float[] gb = gradB[l];
+        k.gemm(true, false, o1 - o0, n, rows, 1f, delta[l], o0, m, input(l), 0, n, 0f, gw, o0 * n, n);
+        java.util.Arrays.fill(gb, o0, o1, 0f);
+        for (int r = 0; r < rows; r++) {
+            k.add(o1 - o0, gb, o0, delta[l], r * m + o0, gb, o0);
+        }
+        for (int o = o0; o < o1; o++) {
+            rowNorm2[l][o] = (double) k.dot(n, gw, o * n, gw, o * n) + (double) gb[o] * gb[o];
+        }
     }
 
     /** The input rows of layer {@code l}: the gathered samples for l = 0, else the previous activations. */

@@ -55,20 +55,15 @@ public enum Loss {
     }
 
     /**
-     * The summed loss of {@code rows} samples stored row after row (width n): outputs {@code p},
-     * logits {@code z}, one-hot {@code targets} of the row {@code labels}. Each row's loss is a float,
-     * the sum is in double.
+     * The loss of row {@code r} of a batch stored row after row (width n): outputs {@code p}, logits
+     * {@code z}, one-hot {@code targets} of the row {@code labels[r]}.
      */
-    double sum(Kernels k, int rows, int n, float[] p, float[] z, float[] targets, int[] labels) {
-        double s = 0;
-        for (int r = 0; r < rows; r++) {
-            int off = r * n;
-            s += switch (this) {
-                case SQUARED_ERROR -> k.squaredError(n, p, off, targets, off);
-                case CROSS_ENTROPY -> crossEntropy(n, z, off, labels[r]);
-            };
-        }
-        return s;
+    float rowLoss(Kernels k, int n, float[] p, float[] z, float[] targets, int[] labels, int r) {
+        int off = r * n;
+        return switch (this) {
+            case SQUARED_ERROR -> k.squaredError(n, p, off, targets, off);
+            case CROSS_ENTROPY -> crossEntropy(n, z, off, labels[r]);
+        };
     }
 
     private static float crossEntropy(int n, float[] z, int off, int label) {
@@ -83,19 +78,18 @@ public enum Loss {
         return (float) (Math.log(sum) + max - z[off + label]);
     }
 
-    /** Writes {@code dL/dz} of the output layer for each row into {@code delta}, using {@code g} as scratch. */
-    void outputDelta(Kernels k, Activation output, int rows, int n, float[] p, float[] targets, int[] labels,
-                     float[] g, float[] delta) {
+    /** Writes {@code dL/dz} of the output layer for row {@code r} into {@code delta}, using {@code g} as scratch. */
+    void outputDelta(Kernels k, Activation output, int n, float[] p, float[] targets, int[] labels,
+                     float[] g, float[] delta, int r) {
+        int off = r * n;
         switch (this) {
             case SQUARED_ERROR -> {
-                k.squaredErrorGradient(rows * n, p, 0, targets, 0, g, 0);
-                output.backward(k, rows, n, p, g, delta);
+                k.squaredErrorGradient(n, p, off, targets, off, g, off);
+                output.backward(k, n, p, g, delta, off);
             }
             case CROSS_ENTROPY -> {
-                System.arraycopy(p, 0, delta, 0, rows * n);
-                for (int r = 0; r < rows; r++) {
-                    delta[r * n + labels[r]] -= 1f;
-                }
+                System.arraycopy(p, off, delta, off, n);
+                delta[off + labels[r]] -= 1f;
             }
         }
     }

@@ -273,7 +273,7 @@ public final class Network {
                 k.gemv(m, n, 1f, weights[l], 0, n, ws.a[l - 1], 0, 0f, z, 0);
             }
             k.add(m, z, 0, biases[l], 0, z, 0);
-            activations[l].forward(k, 1, m, z, ws.a[l]);
+            activations[l].forward(k, m, z, ws.a[l], 0);
         }
         return ws.a[weights.length - 1];
     }

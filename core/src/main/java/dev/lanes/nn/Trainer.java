@@ -33,11 +33,13 @@ import java.util.function.IntConsumer;
  * checkpoint. So a network is never left with non-finite weights.
  *
  * <h2>Threads</h2>
- * With {@link TrainingOptions#threads()} above 1 the trainer starts a {@link KernelPool} of daemon
- * threads and runs every kernel through it: large products (the batched gemm calls, and the
- * per-sample products of layers with about 2^19 weights or more) split their output across the threads,
- * with bit-identical results for any thread count. {@link #close()} stops the threads. A parallel
- * kernel call allocates a few small objects, so the zero-allocation promise holds for one thread.
+ * With {@link TrainingOptions#threads()} above 1 the trainer starts daemon threads; {@link #close()}
+ * stops them. Mini-batches are data-parallel: each thread runs a share of the batch's samples forward
+ * and back, then a share of each layer's rows through the weight gradient and the update (see {@link
+ * BatchBackprop}); the threads spin briefly between these steps instead of parking, since the next
+ * step comes within microseconds. Per-sample descent (batch 1) instead splits the large products
+ * (layers with about 2^19 weights or more) across a {@link KernelPool}, whose calls allocate a few
+ * small objects. Either way the weights are bit-identical for any thread count.
  *
  * <p>Not thread-safe; the network must not be used for inference elsewhere while it trains.
  */
@@ -50,6 +52,8 @@ public final class Trainer implements AutoCloseable {
 
     private final Network net;
     private final KernelPool threads;
+    /** The batch path's threads (one, the caller, unless {@link TrainingOptions#threads()} says more). */
+    private final Crew crew;
     private final Kernels k;
     private final TrainingOptions options;
     private final Backprop bp;
@@ -76,6 +80,11 @@ public final class Trainer implements AutoCloseable {
     private int[] order;
     private float learningRate;
     private long adamStep;
+    /** The factor from the summed gradient to the one the next update applies (1 / batch, times clipping). */
+    private float updateScale;
+    /** Adam's bias-corrected step size for the current step. */
+    private float adamStepSize;
+    private final BatchBackprop.RowUpdate rowUpdate = this::updateRows;
     private int epoch;
     private int recoveries;
     private double ema;
@@ -99,13 +108,14 @@ public final class Trainer implements AutoCloseable {
         Objects.requireNonNull(kernels, "kernels");
         this.options = Objects.requireNonNull(options, "options");
         options.loss().requireCompatible(network.activation(network.layers() - 1));
-        this.threads = KernelPool.of(kernels, options.threads());
+        boolean batched = options.batchSize() > 1 && !reference;
+        this.threads = KernelPool.of(kernels, batched ? 1 : options.threads());
         this.k = threads.kernels();
         this.bp = new Backprop(network, k, options.loss());
         this.directSgd = options.optimizer() == Optimizer.SGD && options.batchSize() == 1;
         this.fused = directSgd && !reference;
-        this.batchBp = options.batchSize() > 1 && !reference
-                ? new BatchBackprop(network, k, options.loss(), options.batchSize()) : null;
+        this.crew = new Crew(batched ? options.threads() : 1);
+        this.batchBp = batched ? new BatchBackprop(network, k, options.loss(), options.batchSize(), crew) : null;
         boolean accumulate = !directSgd;
         gradW = accumulate ? like(net.weights) : null;
         gradB = accumulate ? like(net.biases) : null;
@@ -149,6 +159,7 @@ public final class Trainer implements AutoCloseable {
     @Override
     public void close() {
         threads.close();
+        crew.close();
     }
 
     /** The network being trained. */
@@ -240,6 +251,9 @@ public final class Trainer implements AutoCloseable {
     private double step(Dataset data, float[] x, int from, int to, int batch) {
         int features = data.features();
         int b = to - from;
+        if (batchBp != null) {
+            return batchStep(data, from, b, batch);
+        }
         double lossSum = 0;
         double norm2;
         if (directSgd) {
@@ -247,8 +261,7 @@ public final class Trainer implements AutoCloseable {
             lossSum = bp.run(x, i * features, data.label(i));
             norm2 = bp.gradientNormSquared();
         } else {
-            lossSum = batchBp != null ? batchBp.run(data, order, from, b, gradW, gradB)
-                    : perSampleGradientSum(data, from, to);
+            lossSum = perSampleGradientSum(data, from, to);
             norm2 = sumOfSquares(gradW) + sumOfSquares(gradB);
             norm2 /= (double) b * b;
         }
@@ -269,7 +282,38 @@ public final class Trainer implements AutoCloseable {
         } else if (directSgd) {
             bp.addGradient(-learningRate * clip, net.weights, net.biases);
         } else {
-            update(clip / b);
+            beginUpdate(clip / b);
+            for (int l = 0; l < net.layers(); l++) {
+                updateRows(l, 0, net.width(l + 1));
+            }
+        }
+        return loss;
+    }
+
+    /**
+     * A batch through {@link BatchBackprop}. Without clipping each range of rows is updated as soon as
+     * its gradient is summed; a gradient found non-finite afterwards is an irregular point all the
+     * same, and the restore of the last good parameters undoes the update.
+     */
+    private double batchStep(Dataset data, int from, int b, int batch) {
+        double loss = batchBp.forwardBackward(data, order, from, b) / b;
+        if (!Double.isFinite(loss)) {
+            return irregular(batch, "loss", loss);
+        }
+        if (watchLoss(loss)) {
+            return irregular(batch, "smoothed loss", ema);
+        }
+        boolean clipping = options.clipNorm() > 0;
+        beginUpdate(1f / b);
+        batchBp.gradients(gradW, gradB, clipping ? null : rowUpdate);
+        double norm = Math.sqrt(batchBp.gradientNormSquared()) / b;
+        if (!Double.isFinite(norm) || !(learningRate * norm < Float.MAX_VALUE)) {
+            return irregular(batch, "gradient norm", norm);
+        }
+        if (clipping) {
+            float clip = norm > options.clipNorm() ? (float) (options.clipNorm() / norm) : 1f;
+            updateScale = clip / b;
+            batchBp.apply(rowUpdate);
         }
         return loss;
     }
@@ -289,46 +333,50 @@ public final class Trainer implements AutoCloseable {
         return lossSum;
     }
 
-    /** Applies the optimizer to the accumulated gradient sum, scaled by {@code gradScale} to the mean. */
-    private void update(float gradScale) {
-        switch (options.optimizer()) {
-            case SGD -> {
-                for (int l = 0; l < gradW.length; l++) {
-                    k.axpy(gradW[l].length, -learningRate * gradScale, gradW[l], 0, net.weights[l], 0);
-                    k.axpy(gradB[l].length, -learningRate * gradScale, gradB[l], 0, net.biases[l], 0);
-                }
-            }
-            case MOMENTUM -> {
-                for (int l = 0; l < gradW.length; l++) {
-                    momentum(gradW[l], m1W[l], net.weights[l], gradScale);
-                    momentum(gradB[l], m1B[l], net.biases[l], gradScale);
-                }
-            }
-            case ADAM -> {
-                adamStep++;
-                double c1 = 1 - Math.pow(Optimizer.ADAM_BETA1, adamStep);
-                double c2 = 1 - Math.pow(Optimizer.ADAM_BETA2, adamStep);
-                float stepSize = (float) (learningRate * Math.sqrt(c2) / c1);
-                for (int l = 0; l < gradW.length; l++) {
-                    adam(gradW[l], m1W[l], m2W[l], net.weights[l], gradScale, stepSize);
-                    adam(gradB[l], m1B[l], m2B[l], net.biases[l], gradScale, stepSize);
-                }
-            }
+    /**
+     * Starts an optimizer step whose gradient is the accumulated sum times {@code gradScale}: Adam's
+     * step count and bias correction.
+     */
+    private void beginUpdate(float gradScale) {
+        updateScale = gradScale;
+        if (options.optimizer() == Optimizer.ADAM) {
+            adamStep++;
+            double c1 = 1 - Math.pow(Optimizer.ADAM_BETA1, adamStep);
+            double c2 = 1 - Math.pow(Optimizer.ADAM_BETA2, adamStep);
+            adamStepSize = (float) (learningRate * Math.sqrt(c2) / c1);
         }
     }
 
-    private void momentum(float[] g, float[] v, float[] p, float gradScale) {
-        int n = g.length;
-        k.scale(n, Optimizer.MOMENTUM_MU, v, 0);
-        k.axpy(n, gradScale, g, 0, v, 0);
-        k.axpy(n, -learningRate, v, 0, p, 0);
+    /**
+     * The optimizer on rows {@code [from, to)} of layer l's weights and the same bias entries. Every
+     * parameter's update depends on its own values only, so any cut into ranges gives the same bits.
+     */
+    private void updateRows(int l, int from, int to) {
+        int n = net.width(l);
+        updateRange(gradW[l], m1W == null ? null : m1W[l], m2W == null ? null : m2W[l], net.weights[l],
+                from * n, (to - from) * n);
+        updateRange(gradB[l], m1B == null ? null : m1B[l], m2B == null ? null : m2B[l], net.biases[l],
+                from, to - from);
+    }
+
+    private void updateRange(float[] g, float[] m1, float[] m2, float[] p, int off, int len) {
+        switch (options.optimizer()) {
+            case SGD -> k.axpy(len, -learningRate * updateScale, g, off, p, off);
+            case MOMENTUM -> {
+                k.scale(len, Optimizer.MOMENTUM_MU, m1, off);
+                k.axpy(len, updateScale, g, off, m1, off);
+                k.axpy(len, -learningRate, m1, off, p, off);
+            }
+            case ADAM -> adam(g, m1, m2, p, off, len, updateScale, adamStepSize);
+        }
     }
 
     /** Adam's update; a plain loop because the kernels have no square root. */
-    private static void adam(float[] g, float[] m, float[] v, float[] p, float gradScale, float stepSize) {
+    private static void adam(float[] g, float[] m, float[] v, float[] p, int off, int len, float gradScale,
+                             float stepSize) {
         float b1 = Optimizer.ADAM_BETA1;
         float b2 = Optimizer.ADAM_BETA2;
-        for (int i = 0; i < g.length; i++) {
+        for (int i = off; i < off + len; i++) {
             float gi = g[i] * gradScale;
             m[i] = b1 * m[i] + (1 - b1) * gi;
             v[i] = b2 * v[i] + (1 - b2) * gi * gi;
@@ -458,7 +506,7 @@ public final class Trainer implements AutoCloseable {
             int label = data.label(i);
             float[] p = net.forward(x, i * features, evalWs);
             Loss.setTarget(evalTarget, evalLabel, 0, classes, label);
-            lossSum += loss.sum(k, 1, classes, p, evalWs.z[top], evalTarget, evalLabel);
+            lossSum += loss.rowLoss(k, classes, p, evalWs.z[top], evalTarget, evalLabel, 0);
             if (Network.argmax(p, classes) == label) {
                 correct++;
             }
