@@ -27,8 +27,9 @@ import org.openjdk.jmh.annotations.Warmup;
 /**
  * Training steps of a 784-128-10 network (tanh, softmax), per sample: forward, backward and update,
  * over an epoch of SAMPLES random Fashion-MNIST-shaped samples. Batch 1 is the derivation's per-sample
- * descent (squared error, SGD: the fused update-and-forward path); batch 32 uses cross-entropy and
- * Adam through gemm. The score is the time per sample; an epoch of 60,000 samples takes 60,000 times
+ * descent (squared error, SGD: the fused update-and-forward path); batches 32 and 128 use
+ * cross-entropy and Adam through gemm. {@code threads} is the trainer's thread count (its weights do
+ * not depend on it). The score is the time per sample; an epoch of 60,000 samples takes 60,000 times
  * as long. The epoch's result goes to JMH, and the weights keep changing from one call to the next.
  */
 @BenchmarkMode(Mode.AverageTime)
@@ -41,8 +42,11 @@ public class TrainingBench {
 
     @State(Scope.Benchmark)
     public static class Step {
-        @Param({"1", "32"})
+        @Param({"1", "32", "128"})
         public int batch;
+
+        @Param({"1", "2"})
+        public int threads;
 
         Trainer trainer;
         Dataset data;
@@ -64,7 +68,7 @@ public class TrainingBench {
             TrainingOptions options = batch == 1
                     ? TrainingOptions.defaults(Loss.SQUARED_ERROR, Optimizer.SGD, 1)
                     : TrainingOptions.defaults(Loss.CROSS_ENTROPY, Optimizer.ADAM, batch);
-            trainer = new Trainer(net, b.k, options);
+            trainer = new Trainer(net, b.k, options.withThreads(threads));
         }
 
         @TearDown(Level.Trial)
