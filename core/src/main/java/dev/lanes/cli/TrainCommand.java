@@ -85,8 +85,8 @@ final class TrainCommand implements Callable<Integer> {
     String backend;
 
     @Option(names = "--threads", defaultValue = "1", paramLabel = "N",
-            description = "Threads for the large matrix products; the weights are bit-identical for any N "
-                    + "(default: ${DEFAULT-VALUE}).")
+            description = "Threads: a mini-batch's samples and weight rows are split between them (batch 1: "
+                    + "the large matrix products); the weights are bit-identical for any N (default: ${DEFAULT-VALUE}).")
     int threads;
 
     @Option(names = "--save", paramLabel = "FILE", description = "Save the trained model (safetensors).")
