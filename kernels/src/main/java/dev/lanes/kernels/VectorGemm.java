@@ -105,8 +105,9 @@ final class VectorGemm {
             int nc = Math.min(NC, nv - jc);
             for (int p0 = 0; p0 < k; p0 += kb) {
                 int kc = Math.min(kb, k - p0);
+                int vStart = vOff + p0 * vPs + jc * vVs;
                 float[] panels = buf.v((nc + NR - 1) / NR * NR * kc);
-                packV(kc, nc, v, vOff + p0 * vPs + jc * vVs, vPs, vVs, panels);
+                packV(kc, nc, v, vStart, vPs, vVs, panels);
                 for (int ic = 0; ic < mu; ic += MC) {
                     int mc = Math.min(MC, mu - ic);
                     float[] rows = buf.u((mc + MR - 1) / MR * MR * KC);
@@ -130,7 +131,7 @@ final class VectorGemm {
             } else if (vVs == 1) {
                 copyPartialPanel(kc, cols, v, v0 + j, vPs, panels, dst);
             } else {
-                transposePanel(kc, cols, v, v0 + j * vVs, vPs, vVs, panels, dst);
+                transposePanel(kc, cols, v, v0 + j * vVs, vVs, panels, dst);
             }
         }
     }
@@ -149,12 +150,15 @@ final class VectorGemm {
         }
     }
 
-    /** V's columns run along p here: read each at unit stride, write it down the panel. */
-    private static void transposePanel(int kc, int cols, float[] v, int src, int vPs, int vVs, float[] panels, int dst) {
+    /**
+     * V's columns run along p here (V(p, w) at src + w * vVs + p): read each column at unit stride
+     * and write it down the panel; the panel (kc lines) stays in L1 meanwhile.
+     */
+    private static void transposePanel(int kc, int cols, float[] v, int src, int vVs, float[] panels, int dst) {
         for (int w = 0; w < cols; w++) {
             int s = src + w * vVs;
             for (int p = 0; p < kc; p++) {
-                panels[dst + p * NR + w] = v[s + p * vPs];
+                panels[dst + p * NR + w] = v[s + p];
             }
         }
         for (int w = cols; w < NR; w++) {
@@ -169,16 +173,16 @@ final class VectorGemm {
      * to a whole number of tiles (the padding feeds only accumulators that are never stored).
      */
     private static void packU(int mc, int kc, float[] u, int u0, int uRs, int uPs, float[] rows) {
-        if (uPs == 1) {
-            for (int r = 0; r < mc; r++) {
+        for (int r = 0; r < mc; r++) {
+            if (uPs == 1) {
                 System.arraycopy(u, u0 + r * uRs, rows, r * KC, kc);
-            }
-        } else {
-            // U's rows run across memory: walk each step's values contiguously, write them down the rows.
-            for (int p = 0; p < kc; p++) {
-                int src = u0 + p * uPs;
-                for (int r = 0; r < mc; r++) {
-                    rows[r * KC + p] = u[src + r * uRs];
+            } else {
+                // U's rows run across memory: gather one, writing contiguously; the kc lines it reads
+                // stay in L1 for the next rows, which lie in the same lines.
+                int src = u0 + r * uRs;
+                int dst = r * KC;
+                for (int p = 0; p < kc; p++) {
+                    rows[dst + p] = u[src + p * uPs];
                 }
             }
         }
@@ -265,10 +269,20 @@ final class VectorGemm {
 
     /** T += alpha * sums for the rows and columns of a tile that exist, wherever T's elements lie in C. */
     private static void addTile(int rows, int cols, float alpha, float[] sums, float[] c, int c0, int cRs, int cVs) {
-        for (int r = 0; r < rows; r++) {
-            int ci = c0 + r * cRs;
-            for (int w = 0; w < cols; w++, ci += cVs) {
-                c[ci] = Math.fma(alpha, sums[r * NR + w], c[ci]);
+        if (cRs == 1) {
+            // T = C^T: a column of the tile is a run along a row of C.
+            for (int w = 0; w < cols; w++) {
+                int ci = c0 + w * cVs;
+                for (int r = 0; r < rows; r++) {
+                    c[ci + r] = Math.fma(alpha, sums[r * NR + w], c[ci + r]);
+                }
+            }
+        } else {
+            for (int r = 0; r < rows; r++) {
+                int ci = c0 + r * cRs;
+                for (int w = 0; w < cols; w++) {
+                    c[ci + w * cVs] = Math.fma(alpha, sums[r * NR + w], c[ci + w * cVs]);
+                }
             }
         }
     }
