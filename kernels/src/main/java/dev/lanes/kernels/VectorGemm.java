@@ -47,10 +47,15 @@ final class VectorGemm {
     private VectorGemm() {
     }
 
-    /** C (already scaled by beta) += alpha * op(A) * op(B). */
+    /**
+     * C = alpha * op(A) * op(B) + beta * C for k >= 1. Beta is applied where the first k-block is
+     * added, as {@code fma(alpha, sum, beta * c)} (with 0 for beta * c when beta is 0, so old NaNs do
+     * not leak): the same bits as scaling C first, without a pass over C of its own.
+     */
     static void multiply(boolean transA, boolean transB, int m, int n, int k, float alpha,
-                         float[] a, int aOff, int lda, float[] b, int bOff, int ldb, float[] c, int cOff, int ldc) {
-        if (m == 0 || n == 0 || k == 0) {
+                         float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
+                         float beta, float[] c, int cOff, int ldc) {
+        if (m == 0 || n == 0) {
             return;
         }
         // Elements each orientation copies transposed; T = C^T also adds into C through a scalar loop.
@@ -60,10 +65,10 @@ final class VectorGemm {
         // Strides: U(r, p) = u[uOff + r*uRs + p*uPs], V(p, v) = v[vOff + p*vPs + v*vVs], T(r, v) = c[cOff + r*cRs + v*cVs].
         if (normalCost <= turnedCost) {
             blocks(buf, m, n, k, alpha, a, aOff, transA ? 1 : lda, transA ? lda : 1,
-                    b, bOff, transB ? 1 : ldb, transB ? ldb : 1, c, cOff, ldc, 1);
+                    b, bOff, transB ? 1 : ldb, transB ? ldb : 1, beta, c, cOff, ldc, 1);
         } else {
             blocks(buf, n, m, k, alpha, b, bOff, transB ? ldb : 1, transB ? 1 : ldb,
-                    a, aOff, transA ? lda : 1, transA ? 1 : lda, c, cOff, 1, ldc);
+                    a, aOff, transA ? lda : 1, transA ? 1 : lda, beta, c, cOff, 1, ldc);
         }
     }
 
@@ -96,23 +101,27 @@ final class VectorGemm {
 
     private static final ThreadLocal<Buffers> BUFFERS = ThreadLocal.withInitial(Buffers::new);
 
-    /** T (mu x nv) += alpha * U V, over column blocks of V, k-blocks and row blocks of U, in that order. */
+    /**
+     * T (mu x nv) = alpha * U V + beta * T, over column blocks of V, k-blocks and row blocks of U, in
+     * that order.
+     */
     private static void blocks(Buffers buf, int mu, int nv, int k, float alpha,
                                float[] u, int uOff, int uRs, int uPs, float[] v, int vOff, int vPs, int vVs,
-                               float[] c, int cOff, int cRs, int cVs) {
+                               float beta, float[] c, int cOff, int cRs, int cVs) {
         int kb = blockLength(k);
         for (int jc = 0; jc < nv; jc += NC) {
             int nc = Math.min(NC, nv - jc);
+            int vSize = (nc + NR - 1) / NR * NR;
             for (int p0 = 0; p0 < k; p0 += kb) {
                 int kc = Math.min(kb, k - p0);
-                int vStart = vOff + p0 * vPs + jc * vVs;
-                float[] panels = buf.v((nc + NR - 1) / NR * NR * kc);
-                packV(kc, nc, v, vStart, vPs, vVs, panels);
+                float[] panels = buf.v(vSize * kc);
+                packV(kc, nc, v, vOff + p0 * vPs + jc * vVs, vPs, vVs, panels);
+                float blockBeta = p0 == 0 ? beta : 1f;
                 for (int ic = 0; ic < mu; ic += MC) {
                     int mc = Math.min(MC, mu - ic);
                     float[] rows = buf.u((mc + MR - 1) / MR * MR * KC);
                     packU(mc, kc, u, uOff + ic * uRs + p0 * uPs, uRs, uPs, rows);
-                    tiles(buf, mc, nc, kc, alpha, rows, panels, c, cOff + ic * cRs + jc * cVs, cRs, cVs);
+                    tiles(buf, mc, nc, kc, alpha, rows, panels, blockBeta, c, cOff + ic * cRs + jc * cVs, cRs, cVs);
                 }
             }
         }
@@ -196,17 +205,17 @@ final class VectorGemm {
      * while the block's rows stream past it.
      */
     private static void tiles(Buffers buf, int mc, int nc, int kc, float alpha, float[] rows,
-                              float[] panels, float[] c, int c0, int cRs, int cVs) {
+                              float[] panels, float beta, float[] c, int c0, int cRs, int cVs) {
         for (int j = 0; j < nc; j += NR) {
             int cols = Math.min(NR, nc - j);
             int panel = j * kc;
             for (int i = 0; i < mc; i += MR) {
                 int ct = c0 + i * cRs + j * cVs;
                 if (i + MR <= mc && cols == NR && cVs == 1) {
-                    tile(kc, rows, i * KC, panels, panel, true, alpha, c, ct, cRs);
+                    tile(kc, rows, i * KC, panels, panel, true, alpha, beta, c, ct, cRs);
                 } else {
-                    tile(kc, rows, i * KC, panels, panel, false, alpha, buf.tile, 0, NR);
-                    addTile(Math.min(MR, mc - i), cols, alpha, buf.tile, c, ct, cRs, cVs);
+                    tile(kc, rows, i * KC, panels, panel, false, alpha, beta, buf.tile, 0, NR);
+                    addTile(Math.min(MR, mc - i), cols, alpha, beta, buf.tile, c, ct, cRs, cVs);
                 }
             }
         }
@@ -214,11 +223,12 @@ final class VectorGemm {
 
     /**
      * The register tile: sums over kc steps of four U rows (at u0, u0 + KC, ...) against one V
-     * panel. With {@code direct} it adds alpha times the sums into T's rows at t0 (stride tRs),
-     * otherwise it stores the plain sums, row r at t[t0 + r * tRs], for {@link #addTile}.
+     * panel. With {@code direct} it sets T's rows at t0 (stride tRs) to alpha times the sums plus
+     * beta times their old values, otherwise it stores the plain sums, row r at t[t0 + r * tRs], for
+     * {@link #addTile}.
      */
     private static void tile(int kc, float[] u, int u0, float[] panels, int v0, boolean direct, float alpha,
-                             float[] t, int t0, int tRs) {
+                             float beta, float[] t, int t0, int tRs) {
         FloatVector c00 = FloatVector.zero(S), c01 = FloatVector.zero(S);
         FloatVector c10 = FloatVector.zero(S), c11 = FloatVector.zero(S);
         FloatVector c20 = FloatVector.zero(S), c21 = FloatVector.zero(S);
@@ -244,17 +254,30 @@ final class VectorGemm {
         int t1 = t0 + tRs;
         int t2 = t1 + tRs;
         int t3 = t2 + tRs;
-        if (direct) {
-            // c = sum * alpha + c: the same rounding as fma(alpha, sum, c) in addTile.
+        if (direct && beta == 0f) {
+            // sum * alpha + 0: the same rounding as fma(alpha, sum, 0f) in addTile; C is not read.
             FloatVector va = FloatVector.broadcast(S, alpha);
-            c00.fma(va, FloatVector.fromArray(S, t, t0)).intoArray(t, t0);
-            c01.fma(va, FloatVector.fromArray(S, t, t0 + L)).intoArray(t, t0 + L);
-            c10.fma(va, FloatVector.fromArray(S, t, t1)).intoArray(t, t1);
-            c11.fma(va, FloatVector.fromArray(S, t, t1 + L)).intoArray(t, t1 + L);
-            c20.fma(va, FloatVector.fromArray(S, t, t2)).intoArray(t, t2);
-            c21.fma(va, FloatVector.fromArray(S, t, t2 + L)).intoArray(t, t2 + L);
-            c30.fma(va, FloatVector.fromArray(S, t, t3)).intoArray(t, t3);
-            c31.fma(va, FloatVector.fromArray(S, t, t3 + L)).intoArray(t, t3 + L);
+            FloatVector z = FloatVector.zero(S);
+            c00.fma(va, z).intoArray(t, t0);
+            c01.fma(va, z).intoArray(t, t0 + L);
+            c10.fma(va, z).intoArray(t, t1);
+            c11.fma(va, z).intoArray(t, t1 + L);
+            c20.fma(va, z).intoArray(t, t2);
+            c21.fma(va, z).intoArray(t, t2 + L);
+            c30.fma(va, z).intoArray(t, t3);
+            c31.fma(va, z).intoArray(t, t3 + L);
+        } else if (direct) {
+            // sum * alpha + c * beta (exact when beta is 1): as fma(alpha, sum, c * beta) in addTile.
+            FloatVector va = FloatVector.broadcast(S, alpha);
+            FloatVector vb = FloatVector.broadcast(S, beta);
+            c00.fma(va, FloatVector.fromArray(S, t, t0).mul(vb)).intoArray(t, t0);
+            c01.fma(va, FloatVector.fromArray(S, t, t0 + L).mul(vb)).intoArray(t, t0 + L);
+            c10.fma(va, FloatVector.fromArray(S, t, t1).mul(vb)).intoArray(t, t1);
+            c11.fma(va, FloatVector.fromArray(S, t, t1 + L).mul(vb)).intoArray(t, t1 + L);
+            c20.fma(va, FloatVector.fromArray(S, t, t2).mul(vb)).intoArray(t, t2);
+            c21.fma(va, FloatVector.fromArray(S, t, t2 + L).mul(vb)).intoArray(t, t2 + L);
+            c30.fma(va, FloatVector.fromArray(S, t, t3).mul(vb)).intoArray(t, t3);
+            c31.fma(va, FloatVector.fromArray(S, t, t3 + L).mul(vb)).intoArray(t, t3 + L);
         } else {
             c00.intoArray(t, t0);
             c01.intoArray(t, t0 + L);
@@ -267,23 +290,32 @@ final class VectorGemm {
         }
     }
 
-    /** T += alpha * sums for the rows and columns of a tile that exist, wherever T's elements lie in C. */
-    private static void addTile(int rows, int cols, float alpha, float[] sums, float[] c, int c0, int cRs, int cVs) {
+    /**
+     * T = alpha * sums + beta * T for the rows and columns of a tile that exist, wherever T's
+     * elements lie in C.
+     */
+    private static void addTile(int rows, int cols, float alpha, float beta, float[] sums,
+                                float[] c, int c0, int cRs, int cVs) {
         if (cRs == 1) {
             // T = C^T: a column of the tile is a run along a row of C.
             for (int w = 0; w < cols; w++) {
                 int ci = c0 + w * cVs;
                 for (int r = 0; r < rows; r++) {
-                    c[ci + r] = Math.fma(alpha, sums[r * NR + w], c[ci + r]);
+                    c[ci + r] = Math.fma(alpha, sums[r * NR + w], old(beta, c[ci + r]));
                 }
             }
         } else {
             for (int r = 0; r < rows; r++) {
                 int ci = c0 + r * cRs;
                 for (int w = 0; w < cols; w++) {
-                    c[ci + w * cVs] = Math.fma(alpha, sums[r * NR + w], c[ci + w * cVs]);
+                    c[ci + w * cVs] = Math.fma(alpha, sums[r * NR + w], old(beta, c[ci + w * cVs]));
                 }
             }
         }
+    }
+
+    /** beta * c, or 0 when beta is 0 (whatever c holds, NaN included). */
+    private static float old(float beta, float c) {
+        return beta == 0f ? 0f : c * beta;
     }
 }

@@ -515,10 +515,13 @@ final class VectorKernels extends ScalarKernels {
                float beta, float[] c, int cOff, int ldc) {
         // No scalar fallback for narrow C: a column range split off by ParallelKernels must get the
         // same bits as the whole, so every width goes through the one summation order of VectorGemm.
-        for (int i = 0; i < m; i++) {
-            prepareOutputVector(n, beta, c, cOff + i * ldc);
+        if (k == 0) {
+            for (int i = 0; i < m; i++) {
+                prepareOutputVector(n, beta, c, cOff + i * ldc);
+            }
+        } else {
+            VectorGemm.multiply(transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
         }
-        VectorGemm.multiply(transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, c, cOff, ldc);
     }
 
     // ---------------------------------------------------------------- activations
