@@ -21,7 +21,7 @@ import org.openjdk.jmh.annotations.Warmup;
  * Matrix products at a cube and at the shapes of a 784-128-10 layer with batch 32, with netlib's
  * VectorBLAS sgemm on the same data, and the compute roofline: {@code fmaPeak} runs twelve
  * independent vector FMA chains out of registers, so its GFLOP/s is the single-core FMA peak that
- * gemm is judged against in the same run. Shapes are m x n x k with a transpose code: nn is C = A B,
+ * gemm is judged against in the same run (it matches a C loop of the same chains on this core). Shapes are m x n x k with a transpose code: nn is C = A B,
  * nt is C = A B^T (the forward pass X W^T), tn is C = A^T B (the weight gradient).
  */
 @BenchmarkMode(Mode.AverageTime)
@@ -83,7 +83,12 @@ public class GemmBench {
                 s.b, s.ldb(), s.a, s.lda(), 0f, s.c, s.n);
     }
 
-    /** Twelve independent FMA chains on registers: 2 x 12 x lanes flops a step, no memory traffic. */
+    /**
+     * Twelve independent FMA chains on registers: 2 x 12 x lanes flops a step, no memory traffic.
+     * Each chain is the addend ({@code c = x * y + c}, as in gemm's tiles): x86 FMA overwrites its
+     * addend register, so a chain through a multiplicand ({@code c = c * x + y}) costs C2 a register
+     * copy per FMA and measured a third below the hardware's peak.
+     */
     @Benchmark
     @OperationsPerInvocation(PEAK_STEPS)
     public float fmaPeak(Shape s) {
@@ -92,18 +97,18 @@ public class GemmBench {
         FloatVector c0 = FloatVector.zero(S), c1 = c0, c2 = c0, c3 = c0, c4 = c0, c5 = c0;
         FloatVector c6 = c0, c7 = c0, c8 = c0, c9 = c0, c10 = c0, c11 = c0;
         for (int i = 0; i < PEAK_STEPS; i++) {
-            c0 = c0.fma(x, y);
-            c1 = c1.fma(x, y);
-            c2 = c2.fma(x, y);
-            c3 = c3.fma(x, y);
-            c4 = c4.fma(x, y);
-            c5 = c5.fma(x, y);
-            c6 = c6.fma(x, y);
-            c7 = c7.fma(x, y);
-            c8 = c8.fma(x, y);
-            c9 = c9.fma(x, y);
-            c10 = c10.fma(x, y);
-            c11 = c11.fma(x, y);
+            c0 = x.fma(y, c0);
+            c1 = x.fma(y, c1);
+            c2 = x.fma(y, c2);
+            c3 = x.fma(y, c3);
+            c4 = x.fma(y, c4);
+            c5 = x.fma(y, c5);
+            c6 = x.fma(y, c6);
+            c7 = x.fma(y, c7);
+            c8 = x.fma(y, c8);
+            c9 = x.fma(y, c9);
+            c10 = x.fma(y, c10);
+            c11 = x.fma(y, c11);
         }
         return c0.add(c1).add(c2.add(c3)).add(c4.add(c5).add(c6.add(c7))).add(c8.add(c9).add(c10.add(c11)))
                 .reduceLanes(VectorOperators.ADD);

@@ -513,14 +513,15 @@ final class VectorKernels extends ScalarKernels {
     void gemmK(boolean transA, boolean transB, int m, int n, int k, float alpha,
                float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
                float beta, float[] c, int cOff, int ldc) {
-        if (n < L) {
-            super.gemmK(transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
-            return;
+        // No scalar fallback for narrow C: a column range split off by ParallelKernels must get the
+        // same bits as the whole, so every width goes through the one summation order of VectorGemm.
+        if (k == 0) {
+            for (int i = 0; i < m; i++) {
+                prepareOutputVector(n, beta, c, cOff + i * ldc);
+            }
+        } else {
+            VectorGemm.multiply(transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
         }
-        for (int i = 0; i < m; i++) {
-            prepareOutputVector(n, beta, c, cOff + i * ldc);
-        }
-        VectorGemm.outerForm(transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, c, cOff, ldc);
     }
 
     // ---------------------------------------------------------------- activations
