@@ -14,8 +14,12 @@ import dev.lanes.kernels.Kernels;
  * rounding.
  *
  * <h2>Threads</h2>
- * A step runs on a {@link Crew} in two phases. {@link #forwardBackward} cuts the batch into ranges of
- * samples: each thread runs its samples forward and sends their errors back through every layer.
+ * A step runs on a {@link Crew} in phases. {@link #forwardBackward} first cuts the first layer's
+ * outputs into ranges of rows of W: each thread multiplies the whole batch by its rows only, so it
+ * reads only the rows that it updated itself in the previous step, still in its core's cache, instead
+ * of every thread reading all of the largest matrix. Then it cuts the batch into ranges of samples:
+ * each thread runs its samples through the rest of the forward pass and sends their errors back
+ * through every layer.
  * {@link #gradients} then cuts each layer's outputs into ranges of rows of W: each thread sums its
  * rows' gradients over the whole batch, and can update those rows of the parameters at once (the
  * caller's {@link RowUpdate}), while they are still in its cache. Every sample's values and every
@@ -56,6 +60,7 @@ final class BatchBackprop {
     private float[][] gradW;
     private float[][] gradB;
     private RowUpdate update;
+    private final Crew.Task firstProductTask = this::firstProductPart;
     private final Crew.Task forwardBackwardTask = this::forwardBackwardPart;
     private final Crew.Task gradientTask = this::gradientPart;
     private final Crew.Task updateTask = this::updatePart;
@@ -95,6 +100,8 @@ final class BatchBackprop {
         this.order = order;
         this.from = from;
         this.rows = rows;
+        gatherInputs();
+        crew.run(firstProductTask);
         crew.run(forwardBackwardTask);
         this.data = null;
         this.order = null;
@@ -105,6 +112,32 @@ final class BatchBackprop {
         return sum;
     }
 
+    private void gatherInputs() {
+        int features = net.inputs();
+        int classes = net.outputs();
+        float[] x = data.featuresArray();
+        for (int r = 0; r < rows; r++) {
+            int i = order[from + r];
+            System.arraycopy(x, i * features, input, r * features, features);
+            Loss.setTarget(targets, labels, r, classes, data.label(i));
+        }
+    }
+
+    /** Columns o0..o1 of the first layer's pre-activations for the whole batch. */
+    private void firstProductPart(int part, int parts) {
+        int n = net.width(0);
+        int m = net.width(1);
+        int o0 = Crew.boundary(m, part, parts);
+        int o1 = Crew.boundary(m, part + 1, parts);
+        if (o0 == o1) {
+            return;
+        }
+        k.gemm(false, true, rows, o1 - o0, n, 1f, input, 0, n, net.weights[0], o0 * n, n, 0f, z[0], o0, m);
+        for (int r = 0; r < rows; r++) {
+            k.add(o1 - o0, z[0], r * m + o0, net.biases[0], o0, z[0], r * m + o0);
+        }
+    }
+
     private void forwardBackwardPart(int part, int parts) {
         int r0 = Crew.boundary(rows, part, parts);
         int r1 = Crew.boundary(rows, part + 1, parts);
@@ -113,24 +146,21 @@ final class BatchBackprop {
         }
     }
 
-    /** Samples r0..r1 of the batch: forward, loss, and the error of every layer. */
+    /** Samples r0..r1 of the batch: forward from the first layer's pre-activations, loss, and the error of every layer. */
     private void forwardBackwardRows(int r0, int r1) {
-        int features = net.inputs();
         int classes = net.outputs();
-        float[] x = data.featuresArray();
-        for (int r = r0; r < r1; r++) {
-            int i = order[from + r];
-            System.arraycopy(x, i * features, input, r * features, features);
-            Loss.setTarget(targets, labels, r, classes, data.label(i));
-        }
         int count = r1 - r0;
         int top = net.layers() - 1;
         for (int l = 0; l <= top; l++) {
             int n = net.width(l);
             int m = net.width(l + 1);
-            k.gemm(false, true, count, m, n, 1f, input(l), r0 * n, n, net.weights[l], 0, n, 0f, z[l], r0 * m, m);
+            if (l > 0) {
+                k.gemm(false, true, count, m, n, 1f, input(l), r0 * n, n, net.weights[l], 0, n, 0f, z[l], r0 * m, m);
+            }
             for (int r = r0; r < r1; r++) {
-                k.add(m, z[l], r * m, net.biases[l], 0, z[l], r * m);
+                if (l > 0) {
+                    k.add(m, z[l], r * m, net.biases[l], 0, z[l], r * m);
+                }
                 net.activation(l).forward(k, m, z[l], a[l], r * m);
             }
         }

@@ -215,10 +215,10 @@ final class VectorGemm {
             int panel = j * kc;
             for (int i = 0; i < mc; i += MR) {
                 int ct = c0 + i * cRs + j * cVs;
+                tile(kc, rows, i * KC, panels, panel, buf.tile);
                 if (i + MR <= mc && cols == NR && cVs == 1) {
-                    tile(kc, rows, i * KC, panels, panel, true, alpha, beta, c, ct, cRs);
+                    storeTile(alpha, beta, buf.tile, c, ct, cRs);
                 } else {
-                    tile(kc, rows, i * KC, panels, panel, false, alpha, beta, buf.tile, 0, NR);
                     addTile(Math.min(MR, mc - i), cols, alpha, beta, buf.tile, c, ct, cRs, cVs);
                 }
             }
@@ -227,12 +227,11 @@ final class VectorGemm {
 
     /**
      * The register tile: sums over kc steps of four U rows (at u0, u0 + KC, ...) against one V
-     * panel. With {@code direct} it sets T's rows at t0 (stride tRs) to alpha times the sums plus
-     * beta times their old values, otherwise it stores the plain sums, row r at t[t0 + r * tRs], for
-     * {@link #addTile}.
+     * panel, stored row after row into {@code sums} (MR x NR). Nothing but the loop is in this method:
+     * when an epilogue with branches on alpha and beta shared it, a recompilation after a new branch
+     * was first taken sometimes made the whole loop about twice as slow for the rest of the run.
      */
-    private static void tile(int kc, float[] u, int u0, float[] panels, int v0, boolean direct, float alpha,
-                             float beta, float[] t, int t0, int tRs) {
+    private static void tile(int kc, float[] u, int u0, float[] panels, int v0, float[] sums) {
         FloatVector c00 = FloatVector.zero(S), c01 = FloatVector.zero(S);
         FloatVector c10 = FloatVector.zero(S), c11 = FloatVector.zero(S);
         FloatVector c20 = FloatVector.zero(S), c21 = FloatVector.zero(S);
@@ -255,42 +254,38 @@ final class VectorGemm {
             c30 = x.fma(y0, c30);
             c31 = x.fma(y1, c31);
         }
-        int t1 = t0 + tRs;
-        int t2 = t1 + tRs;
-        int t3 = t2 + tRs;
-        if (direct && beta == 0f) {
-            // sum * alpha + 0: the same rounding as fma(alpha, sum, 0f) in addTile; C is not read.
-            FloatVector va = FloatVector.broadcast(S, alpha);
+        c00.intoArray(sums, 0);
+        c01.intoArray(sums, L);
+        c10.intoArray(sums, NR);
+        c11.intoArray(sums, NR + L);
+        c20.intoArray(sums, 2 * NR);
+        c21.intoArray(sums, 2 * NR + L);
+        c30.intoArray(sums, 3 * NR);
+        c31.intoArray(sums, 3 * NR + L);
+    }
+
+    /**
+     * A whole tile whose rows are runs along C's rows (at t0, stride tRs): T = alpha * sums + beta * T
+     * with the rounding of {@link #addTile} (with beta 0, C is not read).
+     */
+    private static void storeTile(float alpha, float beta, float[] sums, float[] t, int t0, int tRs) {
+        FloatVector va = FloatVector.broadcast(S, alpha);
+        if (beta == 0f) {
             FloatVector z = FloatVector.zero(S);
-            c00.fma(va, z).intoArray(t, t0);
-            c01.fma(va, z).intoArray(t, t0 + L);
-            c10.fma(va, z).intoArray(t, t1);
-            c11.fma(va, z).intoArray(t, t1 + L);
-            c20.fma(va, z).intoArray(t, t2);
-            c21.fma(va, z).intoArray(t, t2 + L);
-            c30.fma(va, z).intoArray(t, t3);
-            c31.fma(va, z).intoArray(t, t3 + L);
-        } else if (direct) {
-            // sum * alpha + c * beta (exact when beta is 1): as fma(alpha, sum, c * beta) in addTile.
-            FloatVector va = FloatVector.broadcast(S, alpha);
-            FloatVector vb = FloatVector.broadcast(S, beta);
-            c00.fma(va, FloatVector.fromArray(S, t, t0).mul(vb)).intoArray(t, t0);
-            c01.fma(va, FloatVector.fromArray(S, t, t0 + L).mul(vb)).intoArray(t, t0 + L);
-            c10.fma(va, FloatVector.fromArray(S, t, t1).mul(vb)).intoArray(t, t1);
-            c11.fma(va, FloatVector.fromArray(S, t, t1 + L).mul(vb)).intoArray(t, t1 + L);
-            c20.fma(va, FloatVector.fromArray(S, t, t2).mul(vb)).intoArray(t, t2);
-            c21.fma(va, FloatVector.fromArray(S, t, t2 + L).mul(vb)).intoArray(t, t2 + L);
-            c30.fma(va, FloatVector.fromArray(S, t, t3).mul(vb)).intoArray(t, t3);
-            c31.fma(va, FloatVector.fromArray(S, t, t3 + L).mul(vb)).intoArray(t, t3 + L);
+            for (int r = 0; r < MR; r++) {
+                int tr = t0 + r * tRs;
+                FloatVector.fromArray(S, sums, r * NR).fma(va, z).intoArray(t, tr);
+                FloatVector.fromArray(S, sums, r * NR + L).fma(va, z).intoArray(t, tr + L);
+            }
         } else {
-            c00.intoArray(t, t0);
-            c01.intoArray(t, t0 + L);
-            c10.intoArray(t, t1);
-            c11.intoArray(t, t1 + L);
-            c20.intoArray(t, t2);
-            c21.intoArray(t, t2 + L);
-            c30.intoArray(t, t3);
-            c31.intoArray(t, t3 + L);
+            // sum * alpha + c * beta (exact when beta is 1): as fma(alpha, sum, c * beta) in addTile.
+            FloatVector vb = FloatVector.broadcast(S, beta);
+            for (int r = 0; r < MR; r++) {
+                int tr = t0 + r * tRs;
+                FloatVector.fromArray(S, sums, r * NR).fma(va, FloatVector.fromArray(S, t, tr).mul(vb)).intoArray(t, tr);
+                FloatVector.fromArray(S, sums, r * NR + L).fma(va, FloatVector.fromArray(S, t, tr + L).mul(vb))
+                        .intoArray(t, tr + L);
+            }
         }
     }
 
