@@ -62,8 +62,8 @@ final class BatchBackprop {
     private RowUpdate update;
     private final Crew.Task firstProductTask = this::firstProductPart;
     private final Crew.Task forwardBackwardTask = this::forwardBackwardPart;
-    private final Crew.Task gradientTask = this::gradientPart;
-    private final Crew.Task updateTask = this::updatePart;
+    private final Crew.Task gradientTask = (part, parts) -> rowsPart(part, parts, true);
+    private final Crew.Task updateTask = (part, parts) -> rowsPart(part, parts, false);
 
     BatchBackprop(Network net, Kernels k, Loss loss, int capacity, Crew crew) {
         loss.requireCompatible(net.activation(net.layers() - 1));
@@ -210,26 +210,22 @@ final class BatchBackprop {
         return s;
     }
 
-    private void gradientPart(int part, int parts) {
+    /**
+     * This thread's share of every layer's rows: their gradients (if {@code gradients}), then the
+     * update if there is one.
+     */
+    private void rowsPart(int part, int parts, boolean gradients) {
         for (int l = 0; l < net.layers(); l++) {
             int m = net.width(l + 1);
             int o0 = Crew.boundary(m, part, parts);
             int o1 = Crew.boundary(m, part + 1, parts);
-            if (o0 < o1) {
-                gradientRows(l, o0, o1);
-                if (update != null) {
-                    update.apply(l, o0, o1);
-                }
+            if (o0 == o1) {
+                continue;
             }
-        }
-    }
-
-    private void updatePart(int part, int parts) {
-        for (int l = 0; l < net.layers(); l++) {
-            int m = net.width(l + 1);
-            int o0 = Crew.boundary(m, part, parts);
-            int o1 = Crew.boundary(m, part + 1, parts);
-            if (o0 < o1) {
+            if (gradients) {
+                gradientRows(l, o0, o1);
+            }
+            if (update != null) {
                 update.apply(l, o0, o1);
             }
         }
