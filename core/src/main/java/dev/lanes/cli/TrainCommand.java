@@ -140,8 +140,9 @@ final class TrainCommand implements Callable<Integer> {
                 train.size(), split.heldOut().size(), train.features(), train.classes());
         out.printf("network   %s, %s (%,d parameters)%n", join(sizes, "-"),
                 Arrays.stream(acts).map(Activation::id).collect(Collectors.joining(",")), net.parameterCount());
-        out.printf("training  %s loss, %s, learning rate %s, batch %d, %d epochs, seed %d, backend %s%n",
-                lossFn.id(), opt.id(), options.learningRate(), batch, totalEpochs, seed, trainer.kernels().describe());
+        out.printf("training  %s loss, %s, learning rate %s, batch %d, %d epochs, seed %d, backend %s, %d thread%s%n",
+                lossFn.id(), opt.id(), options.learningRate(), batch, totalEpochs, seed, Kernels.named(trainer.kernels().name()).describe(),
+                options.threads(), options.threads() == 1 ? "" : "s");
         out.flush();
 
         List<double[]> curve = new ArrayList<>();

@@ -88,7 +88,7 @@ class MainTest {
         Result t = run("train", "--epochs", "3", "--save", model.toString(), "--plot", plot.toString(),
                 "--threads", "2");
         assertEquals(0, t.code(), t.err());
-        assertTrue(t.out().contains("on 2 threads"), t.out());
+        assertTrue(t.out().contains(", 2 threads"), t.out());
         List<String> epochs = t.out().lines().filter(l -> l.startsWith("epoch")).toList();
         assertEquals(3, epochs.size(), t.out());
         assertTrue(t.out().contains("64-32-10, tanh,softmax"), t.out());
