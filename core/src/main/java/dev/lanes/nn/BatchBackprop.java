@@ -39,6 +39,13 @@ final class BatchBackprop {
     private final Crew crew;
     /** The gathered input rows, capacity x width(0). */
     private final float[] input;
+    /**
+     * The same inputs transposed, width(0) x capacity: the first product reads its rows as vectors
+     * (a plain copy into gemm's panels), where the rows of {@link #input} would be transposed again
+     * by every thread.
+     */
+    private final float[] inputT;
+    private final int capacity;
     private final float[][] z;
     private final float[][] a;
     /** dL/dA per layer (scratch for the chain rule). */
@@ -60,6 +67,7 @@ final class BatchBackprop {
     private float[][] gradW;
     private float[][] gradB;
     private RowUpdate update;
+    private final Crew.Task gatherTask = this::gatherPart;
     private final Crew.Task firstProductTask = this::firstProductPart;
     private final Crew.Task forwardBackwardTask = this::forwardBackwardPart;
     private final Crew.Task gradientTask = (part, parts) -> rowsPart(part, parts, true);
@@ -72,7 +80,9 @@ final class BatchBackprop {
         this.loss = loss;
         this.crew = crew;
         int layers = net.layers();
+        this.capacity = capacity;
         input = new float[capacity * net.inputs()];
+        inputT = new float[capacity * net.inputs()];
         z = new float[layers][];
         a = new float[layers][];
         g = new float[layers][];
@@ -100,7 +110,7 @@ final class BatchBackprop {
         this.order = order;
         this.from = from;
         this.rows = rows;
-        gatherInputs();
+        crew.run(gatherTask);
         crew.run(firstProductTask);
         crew.run(forwardBackwardTask);
         this.data = null;
@@ -112,13 +122,17 @@ final class BatchBackprop {
         return sum;
     }
 
-    private void gatherInputs() {
+    /** Samples r0..r1 of the batch into the input rows, their columns of the transposed inputs, and their targets. */
+    private void gatherPart(int part, int parts) {
         int features = net.inputs();
         int classes = net.outputs();
         float[] x = data.featuresArray();
-        for (int r = 0; r < rows; r++) {
+        for (int r = Crew.boundary(rows, part, parts); r < Crew.boundary(rows, part + 1, parts); r++) {
             int i = order[from + r];
             System.arraycopy(x, i * features, input, r * features, features);
+            for (int f = 0, src = i * features; f < features; f++) {
+                inputT[f * capacity + r] = x[src + f];
+            }
             Loss.setTarget(targets, labels, r, classes, data.label(i));
         }
     }
@@ -132,7 +146,7 @@ final class BatchBackprop {
         if (o0 == o1) {
             return;
         }
-        k.gemm(false, true, rows, o1 - o0, n, 1f, input, 0, n, net.weights[0], o0 * n, n, 0f, z[0], o0, m);
+        k.gemm(true, true, rows, o1 - o0, n, 1f, inputT, 0, capacity, net.weights[0], o0 * n, n, 0f, z[0], o0, m);
         for (int r = 0; r < rows; r++) {
             k.add(o1 - o0, z[0], r * m + o0, net.biases[0], o0, z[0], r * m + o0);
         }
