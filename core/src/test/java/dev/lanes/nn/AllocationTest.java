@@ -33,31 +33,33 @@ class AllocationTest {
         return threads.getThreadAllocatedBytes(Thread.currentThread().getId());
     }
 
-    @ParameterizedTest(name = "{0} {1} batch {2}")
-    @CsvSource({"scalar, sgd, 1", "vector, sgd, 1", "vector, sgd, 10", "vector, momentum, 8", "scalar, adam, 4",
-        "vector, adam, 32"})
-    void anEpochAllocatesNothingPerBatch(String backend, String optimizer, int batch) {
+    /** The calling thread's allocations; with threads, the crew's tasks are made once, not per batch. */
+    @ParameterizedTest(name = "{0} {1} batch {2} threads {3}")
+    @CsvSource({"scalar, sgd, 1, 1", "vector, sgd, 1, 1", "vector, sgd, 10, 1", "vector, momentum, 8, 1",
+        "scalar, adam, 4, 1", "vector, adam, 32, 1", "scalar, adam, 16, 2", "vector, adam, 32, 2"})
+    void anEpochAllocatesNothingPerBatch(String backend, String optimizer, int batch, int threads) {
         Network net = Blobs.tanhSoftmax(1, 20, 24, 16, 5);
-        Trainer trainer = new Trainer(net, Kernels.named(backend),
-                TrainingOptions.defaults(Loss.CROSS_ENTROPY, Optimizer.named(optimizer), batch));
-        for (int e = 0; e < 10; e++) {
-            trainer.trainEpoch(DATA, null);
+        try (Trainer trainer = new Trainer(net, Kernels.named(backend),
+                TrainingOptions.defaults(Loss.CROSS_ENTROPY, Optimizer.named(optimizer), batch).withThreads(threads))) {
+            for (int e = 0; e < 10; e++) {
+                trainer.trainEpoch(DATA, null);
+            }
+            // Steady state begins when C2 has compiled the kernels (their vectors are then scalarised):
+            // on a busy machine that takes longer, so measure epochs until one is clean or 200 have passed.
+            long least = Long.MAX_VALUE;
+            for (int attempt = 0; attempt < 200 && least >= 256; attempt++) {
+                long before = allocated();
+                trainer.trainEpoch(DATA, null);
+                least = Math.min(least, allocated() - before);
+            }
+            // The target is zero, and the scalar backend and vector inference meet it. Vector training
+            // still allocates a few hundred bytes per sample: in the trainer's large compiled methods C2
+            // leaves some Vector API lane extractions (the fixed-order lane sums that keep results
+            // independent of JIT state) out of line. Bounded here so that a regression to boxing every
+            // vector (kilobytes per sample) fails; see the kernels issue's closing note.
+            long bound = backend.equals("scalar") ? 256 : 1024L * DATA.size();
+            assertTrue(least < bound, "one epoch of " + DATA.size() + " samples allocated " + least + " bytes");
         }
-        // Steady state begins when C2 has compiled the kernels (their vectors are then scalarised):
-        // on a busy machine that takes longer, so measure epochs until one is clean or 200 have passed.
-        long least = Long.MAX_VALUE;
-        for (int attempt = 0; attempt < 200 && least >= 256; attempt++) {
-            long before = allocated();
-            trainer.trainEpoch(DATA, null);
-            least = Math.min(least, allocated() - before);
-        }
-        // The target is zero, and the scalar backend and vector inference meet it. Vector training
-        // still allocates a few hundred bytes per sample: in the trainer's large compiled methods C2
-        // leaves some Vector API lane extractions (the fixed-order lane sums that keep results
-        // independent of JIT state) out of line. Bounded here so that a regression to boxing every
-        // vector (kilobytes per sample) fails; see the kernels issue's closing note.
-        long bound = backend.equals("scalar") ? 256 : 1024L * DATA.size();
-        assertTrue(least < bound, "one epoch of " + DATA.size() + " samples allocated " + least + " bytes");
     }
 
     @ParameterizedTest
