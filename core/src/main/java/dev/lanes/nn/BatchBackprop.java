@@ -56,8 +56,6 @@ final class BatchBackprop {
     private final int[] labels;
     /** Each sample's loss, summed in sample order whatever thread computed it. */
     private final double[] rowLoss;
-    /** Per layer and output row: the squared norm of that row of the weight gradient plus its bias entry's square. */
-    private final double[][] rowNorm2;
 
     // The current step, read by the phase tasks (published to the crew by its volatile hand-off).
     private Dataset data;
@@ -87,14 +85,12 @@ final class BatchBackprop {
         a = new float[layers][];
         g = new float[layers][];
         delta = new float[layers][];
-        rowNorm2 = new double[layers][];
         for (int l = 0; l < layers; l++) {
             int size = capacity * net.width(l + 1);
             z[l] = new float[size];
             a[l] = new float[size];
             g[l] = new float[size];
             delta[l] = new float[size];
-            rowNorm2[l] = new double[net.width(l + 1)];
         }
         targets = new float[capacity * net.outputs()];
         labels = new int[capacity];
@@ -213,13 +209,16 @@ final class BatchBackprop {
         this.update = null;
     }
 
-    /** The squared norm of the gradients of the last {@link #gradients} call, summed in a fixed order. */
+    /**
+     * The squared norm of the gradients of the last {@link #gradients} call, on the calling thread: one
+     * dot product per tensor, so the same bits for any thread count (and few kernel calls: a dot per
+     * row was measured allocating in some JIT states, see {@code AllocationTest}).
+     */
     double gradientNormSquared() {
         double s = 0;
-        for (double[] layer : rowNorm2) {
-            for (double v : layer) {
-                s += v;
-            }
+        for (int l = 0; l < gradW.length; l++) {
+            s += k.dot(gradW[l].length, gradW[l], 0, gradW[l], 0);
+            s += k.dot(gradB[l].length, gradB[l], 0, gradB[l], 0);
         }
         return s;
     }
@@ -245,7 +244,7 @@ final class BatchBackprop {
         }
     }
 
-    /** Rows o0..o1 of layer l's weight gradient, summed over the batch, with their bias entries and norms. */
+    /** Rows o0..o1 of layer l's weight gradient, summed over the batch, with their bias entries. */
     private void gradientRows(int l, int o0, int o1) {
         int n = net.width(l);
         int m = net.width(l + 1);
@@ -255,9 +254,6 @@ final class BatchBackprop {
         java.util.Arrays.fill(gb, o0, o1, 0f);
         for (int r = 0; r < rows; r++) {
             k.add(o1 - o0, gb, o0, delta[l], r * m + o0, gb, o0);
-        }
-        for (int o = o0; o < o1; o++) {
-            rowNorm2[l][o] = (double) k.dot(n, gw, o * n, gw, o * n) + (double) gb[o] * gb[o];
         }
     }
 
