@@ -210,20 +210,6 @@ final class BatchBackprop {
     }
 
     /**
-     * The squared norm of the gradients of the last {@link #gradients} call, on the calling thread: one
-     * dot product per tensor, so the same bits for any thread count (and few kernel calls: a dot per
-     * row was measured allocating in some JIT states, see {@code AllocationTest}).
-     */
-    double gradientNormSquared() {
-        double s = 0;
-        for (int l = 0; l < gradW.length; l++) {
-            s += k.dot(gradW[l].length, gradW[l], 0, gradW[l], 0);
-            s += k.dot(gradB[l].length, gradB[l], 0, gradB[l], 0);
-        }
-        return s;
-    }
-
-    /**
      * This thread's share of every layer's rows: their gradients (if {@code gradients}), then the
      * update if there is one.
      */

@@ -306,7 +306,8 @@ public final class Trainer implements AutoCloseable {
         boolean clipping = options.clipNorm() > 0;
         beginUpdate(1f / b);
         batchBp.gradients(gradW, gradB, clipping ? null : rowUpdate);
-        double norm = Math.sqrt(batchBp.gradientNormSquared()) / b;
+        // On this thread, one dot product per tensor: the same bits for any thread count.
+        double norm = Math.sqrt(sumOfSquares(gradW) + sumOfSquares(gradB)) / b;
         if (!Double.isFinite(norm) || !(learningRate * norm < Float.MAX_VALUE)) {
             return irregular(batch, "gradient norm", norm);
         }
