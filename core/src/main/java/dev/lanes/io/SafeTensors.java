@@ -33,9 +33,12 @@ import java.util.concurrent.ThreadLocalRandom;
  * {@code __metadata__} object of string values), then the raw little-endian tensor data. Offsets
  * are relative to the start of the data, which follows the header directly.
  *
- * <p>Only F32 tensors are read or written. Reading checks the whole header against the file's real
- * size before it allocates anything for tensor data, and throws {@link CorruptFileException} naming
- * the file and the first problem; it never returns part of a file.
+ * <p>Tensors are written as F32. Reading accepts F32, F16 (IEEE half precision) and BF16 (bfloat16,
+ * the upper half of an F32), the dtypes PyTorch saves small models in, and widens each value to
+ * float exactly (every F16 and BF16 value, NaN payloads included, has an F32 with the same value);
+ * {@link Contents#dtypes()} says what each tensor was stored as. Reading checks the whole header
+ * against the file's real size before it allocates anything for tensor data, and throws {@link
+ * CorruptFileException} naming the file and the first problem; it never returns part of a file.
  */
 public final class SafeTensors {
     /** Largest header accepted when reading; real headers are a few kilobytes. */
@@ -44,6 +47,8 @@ public final class SafeTensors {
     static final long MAX_ELEMENTS = Integer.MAX_VALUE - 8;
     static final String METADATA_KEY = "__metadata__";
     private static final Set<String> TENSOR_KEYS = Set.of("dtype", "shape", "data_offsets");
+    /** The dtypes {@link #read} accepts, with their bytes per element. */
+    private static final Map<String, Integer> DTYPE_BYTES = Map.of("F32", 4, "F16", 2, "BF16", 2);
     private static final int CHUNK_BYTES = 1 << 16;
 
     private SafeTensors() {
@@ -61,8 +66,22 @@ public final class SafeTensors {
         }
     }
 
-    /** What a file holds: tensors in header order, and the metadata; both maps are unmodifiable. */
-    public record Contents(Map<String, Tensor> tensors, Map<String, String> metadata) {
+    /**
+     * What a file holds: tensors in header order, the metadata, and each tensor's dtype as stored
+     * ({@code F32}, {@code F16} or {@code BF16}; the data is float either way); the maps are
+     * unmodifiable.
+     */
+    public record Contents(Map<String, Tensor> tensors, Map<String, String> metadata, Map<String, String> dtypes) {
+        /** Contents whose tensors are all F32. */
+        public Contents(Map<String, Tensor> tensors, Map<String, String> metadata) {
+            this(tensors, metadata, allF32(tensors));
+        }
+
+        private static Map<String, String> allF32(Map<String, Tensor> tensors) {
+            Map<String, String> d = new LinkedHashMap<>();
+            tensors.keySet().forEach(name -> d.put(name, "F32"));
+            return Collections.unmodifiableMap(d);
+        }
     }
 
     /**
@@ -245,13 +264,38 @@ public final class SafeTensors {
         }
     }
 
+    /**
+     * The IEEE 754 binary16 value with these bits, as a float (exact: every half is a float). NaN keeps
+     * its payload in the upper mantissa bits. (Float.float16ToFloat exists only from Java 20.)
+     */
+    static float halfToFloat(short bits) {
+        int sign = (bits & 0x8000) << 16;
+        int exponent = (bits >>> 10) & 0x1f;
+        int mantissa = bits & 0x3ff;
+        if (exponent == 0x1f) {
+            return Float.intBitsToFloat(sign | 0x7f800000 | (mantissa << 13));
+        }
+        if (exponent == 0) {
+            // Zero or subnormal: mantissa * 2^-24, exact in float (at most 10 significant bits).
+            float magnitude = mantissa * 0x1p-24f;
+            return sign == 0 ? magnitude : -magnitude;
+        }
+        // Rebias the exponent from 15 to 127.
+        return Float.intBitsToFloat(sign | ((exponent + 112) << 23) | (mantissa << 13));
+    }
+
+    /** The bfloat16 value with these bits, as a float: the float whose upper 16 bits they are. */
+    static float bfloat16ToFloat(short bits) {
+        return Float.intBitsToFloat((bits & 0xffff) << 16);
+    }
+
     /** Positional reads of the whole of a source. */
     private interface Source {
         void readFully(long position, ByteBuffer dst) throws IOException;
     }
 
     /** One tensor's entry in the header. */
-    private record Entry(String name, int[] shape, long begin, long end) {
+    private record Entry(String name, String dtype, int[] shape, long begin, long end) {
     }
 
     /** Reads one file: all validation first, then the data. */
@@ -305,10 +349,12 @@ public final class SafeTensors {
             checkCoverage(entries);
 
             Map<String, Tensor> tensors = new LinkedHashMap<>();
+            Map<String, String> dtypes = new LinkedHashMap<>();
             for (Entry e : entries) {
                 tensors.put(e.name(), new Tensor(e.shape(), floats(e)));
+                dtypes.put(e.name(), e.dtype());
             }
-            return new Contents(Collections.unmodifiableMap(tensors), metadata);
+            return new Contents(Collections.unmodifiableMap(tensors), metadata, Collections.unmodifiableMap(dtypes));
         }
 
         private String decodeUtf8(byte[] bytes) throws CorruptFileException {
@@ -363,8 +409,9 @@ public final class SafeTensors {
             if (!(dtype instanceof String)) {
                 throw corrupt(what + " dtype is " + dtype + ", not a string");
             }
-            if (!dtype.equals("F32")) {
-                throw corrupt(what + " has dtype " + dtype + "; only F32 is supported");
+            Integer elementBytes = DTYPE_BYTES.get(dtype);
+            if (elementBytes == null) {
+                throw corrupt(what + " has dtype " + dtype + "; supported are F32, F16 and BF16");
             }
             if (!(map.get("shape") instanceof List<?> shapeList)) {
                 throw corrupt(what + " shape is not a JSON array");
@@ -399,11 +446,11 @@ public final class SafeTensors {
                 throw corrupt(what + " data_offsets [" + begin + ", " + end + "] are not within the " + buffer
                         + "-byte data buffer");
             }
-            if (end - begin != count * Float.BYTES) {
+            if (end - begin != count * elementBytes) {
                 throw corrupt(what + " data_offsets [" + begin + ", " + end + "] span " + (end - begin)
-                        + " bytes but shape " + Arrays.toString(shape) + " of F32 needs " + count * Float.BYTES);
+                        + " bytes but shape " + Arrays.toString(shape) + " of " + dtype + " needs " + count * elementBytes);
             }
-            return new Entry(name, shape, begin, end);
+            return new Entry(name, (String) dtype, shape, begin, end);
         }
 
         private long nonNegative(String what, Object value) throws CorruptFileException {
@@ -440,16 +487,29 @@ public final class SafeTensors {
         }
 
         private float[] floats(Entry e) throws IOException {
-            float[] data = new float[(int) ((e.end() - e.begin()) / Float.BYTES)];
+            int elementBytes = DTYPE_BYTES.get(e.dtype());
+            float[] data = new float[(int) ((e.end() - e.begin()) / elementBytes)];
             ByteBuffer buf = ByteBuffer.allocate((int) Math.min(CHUNK_BYTES, e.end() - e.begin()))
                     .order(ByteOrder.LITTLE_ENDIAN);
-            int perChunk = buf.capacity() / Float.BYTES;
+            int perChunk = buf.capacity() / elementBytes;
             for (int i = 0; i < data.length; i += perChunk) {
                 int n = Math.min(perChunk, data.length - i);
-                buf.clear().limit(n * Float.BYTES);
-                source.readFully(dataStart + e.begin() + (long) i * Float.BYTES, buf);
+                buf.clear().limit(n * elementBytes);
+                source.readFully(dataStart + e.begin() + (long) i * elementBytes, buf);
                 buf.flip();
-                buf.asFloatBuffer().get(data, i, n);
+                switch (e.dtype()) {
+                    case "F32" -> buf.asFloatBuffer().get(data, i, n);
+                    case "F16" -> {
+                        for (int j = 0; j < n; j++) {
+                            data[i + j] = halfToFloat(buf.getShort());
+                        }
+                    }
+                    default -> {
+                        for (int j = 0; j < n; j++) {
+                            data[i + j] = bfloat16ToFloat(buf.getShort());
+                        }
+                    }
+                }
             }
             return data;
         }

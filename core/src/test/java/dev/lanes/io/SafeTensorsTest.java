@@ -141,8 +141,10 @@ class SafeTensorsTest {
                 Arguments.of("[]", 0, "header is not a JSON object"),
                 Arguments.of("{\"w\":{\"dtype\":\"F32\",\"shape\":[01],\"data_offsets\":[0,4]}}", 4, "not valid JSON"),
                 Arguments.of("{\"s\":\"\\ud800\"}", 0, "unpaired surrogate"),
-                Arguments.of("{" + tensor("w", "F16", "[2]", 0, 4) + "}", 4, "tensor \"w\" has dtype F16; only F32 is supported"),
-                Arguments.of("{" + tensor("big", "BF16", "[2]", 0, 4) + "}", 4, "tensor \"big\" has dtype BF16"),
+                Arguments.of("{" + tensor("w", "F64", "[1]", 0, 8) + "}", 8, "tensor \"w\" has dtype F64; supported are F32, F16 and BF16"),
+                Arguments.of("{" + tensor("big", "I64", "[1]", 0, 8) + "}", 8, "tensor \"big\" has dtype I64"),
+                Arguments.of("{" + tensor("h", "F16", "[3]", 0, 8) + "}", 8, "span 8 bytes but shape [3] of F16 needs 6"),
+                Arguments.of("{" + tensor("h", "BF16", "[2]", 0, 8) + "}", 8, "span 8 bytes but shape [2] of BF16 needs 4"),
                 Arguments.of("{\"w\":{\"dtype\":3,\"shape\":[1],\"data_offsets\":[0,4]}}", 4, "dtype is 3, not a string"),
                 Arguments.of("{\"w\":{\"shape\":[1],\"data_offsets\":[0,4]}}", 4, "tensor \"w\" has no \"dtype\""),
                 Arguments.of("{\"w\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[0,4],\"x\":1}}", 4, "unknown field \"x\""),
@@ -261,6 +263,62 @@ class SafeTensorsTest {
         // And a successful overwrite replaces the content.
         SafeTensors.write(f, Map.of("only", new Tensor(new int[] {1}, new float[] {3})), Map.of());
         assertEquals(Set.of("only"), SafeTensors.read(f).tensors().keySet());
+    }
+
+    /** Every half-precision bit pattern against the format's definition, worked in double. */
+    @Test
+    void everyHalfWidensToItsExactValue() {
+        for (int bits = 0; bits < 0x10000; bits++) {
+            int sign = bits >>> 15;
+            int exponent = (bits >>> 10) & 0x1f;
+            int mantissa = bits & 0x3ff;
+            float got = SafeTensors.halfToFloat((short) bits);
+            String what = "half 0x" + Integer.toHexString(bits);
+            if (exponent == 0x1f) {
+                assertEquals(mantissa == 0, Float.isInfinite(got), what);
+                assertEquals(mantissa != 0, Float.isNaN(got), what);
+                if (mantissa != 0) {
+                    assertEquals(mantissa, (Float.floatToRawIntBits(got) >>> 13) & 0x3ff, what + " payload");
+                }
+            } else {
+                double magnitude = exponent == 0 ? mantissa * Math.pow(2, -24)
+                        : (1 + mantissa / 1024.0) * Math.pow(2, exponent - 15);
+                assertEquals(sign == 1 ? -magnitude : magnitude, got, 0.0, what);
+            }
+            assertEquals(sign == 1, (Float.floatToRawIntBits(got) >>> 31) == 1, what + " sign");
+        }
+    }
+
+    @Test
+    void bfloat16IsTheUpperHalfOfAFloat() {
+        for (float f : new float[] {0f, -0f, 1f, -2.5f, 3.140625f, Float.MAX_VALUE, Float.MIN_NORMAL, Float.NEGATIVE_INFINITY}) {
+            int upper = Float.floatToRawIntBits(f) >>> 16;
+            float widened = SafeTensors.bfloat16ToFloat((short) upper);
+            assertEquals(Float.floatToRawIntBits(f) & 0xffff0000, Float.floatToRawIntBits(widened), Float.toString(f));
+        }
+        assertEquals(1.5f, SafeTensors.bfloat16ToFloat((short) 0x3fc0));
+        assertTrue(Float.isNaN(SafeTensors.bfloat16ToFloat((short) 0x7fc1)));
+    }
+
+    /** A file written byte by byte with F16 and BF16 tensors, as PyTorch's safetensors would write it. */
+    @Test
+    void readsHalfAndBfloat16Tensors() throws IOException {
+        String json = "{\"__metadata__\":{\"format\":\"pt\"}," + tensor("h", "F16", "[2,2]", 0, 8) + ","
+                + tensor("b", "BF16", "[3]", 8, 14) + "," + tensor("f", "F32", "[1]", 14, 18) + "}";
+        byte[] header = json.getBytes(StandardCharsets.UTF_8);
+        ByteBuffer b = ByteBuffer.allocate(8 + header.length + 18).order(ByteOrder.LITTLE_ENDIAN);
+        b.putLong(header.length).put(header);
+        // 1, -2, 0.5, 65504 (the largest half), then bfloat16 1.5, -0, 2^-126 (the smallest normal), then an F32.
+        for (int h : new int[] {0x3c00, 0xc000, 0x3800, 0x7bff, 0x3fc0, 0x8000, 0x0080}) {
+            b.putShort((short) h);
+        }
+        b.putFloat(0.1f);
+        Contents c = SafeTensors.read(Files.write(dir.resolve("half.safetensors"), b.array()));
+        assertArrayEquals(new float[] {1f, -2f, 0.5f, 65504f}, c.tensors().get("h").data());
+        assertArrayEquals(new int[] {2, 2}, c.tensors().get("h").shape());
+        assertArrayEquals(new float[] {1.5f, -0f, Float.MIN_NORMAL}, c.tensors().get("b").data());
+        assertArrayEquals(new float[] {0.1f}, c.tensors().get("f").data());
+        assertEquals(Map.of("h", "F16", "b", "BF16", "f", "F32"), c.dtypes());
     }
 
     @Test
