@@ -33,6 +33,8 @@ class ModelFileTest {
         ModelFile.Model model = ModelFile.load(file);
         Network loaded = model.network();
         assertEquals(Map.of("input_max", "16"), model.info());
+        assertEquals(java.util.Optional.of(16f), model.inputMax());
+        assertTrue(model.verified());
         assertArrayEquals(net.sizes(), loaded.sizes());
         assertArrayEquals(net.activations(), loaded.activations());
         Network.Workspace a = net.newWorkspace(Kernels.get());
@@ -78,6 +80,114 @@ class ModelFileTest {
         SafeTensors.write(file, tensors, metadataOf(net));
         CorruptFileException e = assertThrows(CorruptFileException.class, () -> ModelFile.load(file));
         assertTrue(e.getMessage().contains("biases[1][1]"), e.getMessage());
+    }
+
+    @Test
+    void theChecksumCoversHeaderAndTensors() throws Exception {
+        Network net = Blobs.tanhSoftmax(3, 6, 5, 3);
+        Path file = dir.resolve("sum.safetensors");
+        String sum = ModelFile.save(file, net, Map.of("input_max", "255", "loss", "xent"));
+        assertEquals(64, sum.length());
+        assertEquals(sum, SafeTensors.read(file).metadata().get("content_sha256"));
+        ModelFile.Model m = ModelFile.load(file);
+        assertTrue(m.verified());
+        assertEquals(java.util.Optional.of(sum), m.checksum());
+        assertEquals(Map.of("input_max", "255", "loss", "xent"), m.info(), "the checksum is not caller information");
+        byte[] good = Files.readAllBytes(file);
+
+        // One exponent bit of one weight (bit 29): the weight is scaled by 2^64 or 2^-64, still finite, so
+        // nothing but the checksum can tell.
+        byte[] flipped = good.clone();
+        int dataStart = 8 + (int) java.nio.ByteBuffer.wrap(good).order(java.nio.ByteOrder.LITTLE_ENDIAN).getLong(0);
+        int weight = dataStart + 4 * 7 + 3;
+        flipped[weight] ^= 0x20;
+        assertChecksumMismatch(file, flipped);
+
+        // The header's input_max edited in place: same length, still valid JSON, different predictions.
+        String header = new String(good, 8, dataStart - 8, java.nio.charset.StandardCharsets.UTF_8);
+        assertTrue(header.contains("\"input_max\":\"255\""), header);
+        byte[] edited = header.replace("\"input_max\":\"255\"", "\"input_max\":\"655\"")
+                .getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        byte[] editedFile = good.clone();
+        System.arraycopy(edited, 0, editedFile, 8, edited.length);
+        assertChecksumMismatch(file, editedFile);
+
+        // A changed activation, or a checksum that is not one.
+        byte[] act = good.clone();
+        byte[] relu = header.replace("tanh,softmax", "relu,softmax").getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        assertEquals(edited.length, relu.length, "relu is as long as tanh");
+        System.arraycopy(relu, 0, act, 8, relu.length);
+        assertChecksumMismatch(file, act);
+        byte[] notHex = good.clone();
+        byte[] upper = header.replace(sum, sum.toUpperCase(java.util.Locale.ROOT)).getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        System.arraycopy(upper, 0, notHex, 8, upper.length);
+        Files.write(file, notHex);
+        CorruptFileException e = assertThrows(CorruptFileException.class, () -> ModelFile.load(file));
+        assertTrue(e.getMessage().contains("not 64 lowercase hex digits"), e.getMessage());
+
+        // Whitespace is not content: the same header spaced differently still verifies.
+        byte[] respaced = ("\n" + header.replace("\"loss\":\"xent\"", "\"loss\" : \"xent\"") + "  ")
+                .getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        java.nio.ByteBuffer spaced = java.nio.ByteBuffer.allocate(8 + respaced.length + good.length - dataStart)
+                .order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        spaced.putLong(respaced.length).put(respaced).put(good, dataStart, good.length - dataStart);
+        Files.write(file, spaced.array());
+        assertTrue(ModelFile.load(file).verified());
+    }
+
+    private static void assertChecksumMismatch(Path file, byte[] content) throws Exception {
+        Files.write(file, content);
+        CorruptFileException e = assertThrows(CorruptFileException.class, () -> ModelFile.load(file));
+        assertTrue(e.getMessage().startsWith(file + ": checksum mismatch"), e.getMessage());
+        assertTrue(e.getMessage().contains("delete content_sha256 to load it unverified"), e.getMessage());
+    }
+
+    @Test
+    void filesWithoutAChecksumLoadUnverified() throws Exception {
+        Network net = Blobs.tanhSoftmax(1, 4, 3, 2);
+        Path file = dir.resolve("old.safetensors");
+        SafeTensors.write(file, tensorsOf(net), metadataOf(net));
+        ModelFile.Model m = ModelFile.load(file);
+        assertTrue(!m.verified());
+        assertTrue(m.checksum().isEmpty() && m.inputMax().isEmpty() && m.trainingData().isEmpty());
+        assertArrayEquals(net.weights(0), m.network().weights(0));
+    }
+
+    @Test
+    void inputMaxAndTrainingDataAreCheckedBothWays() throws Exception {
+        Network net = Blobs.tanhSoftmax(1, 4, 3, 2);
+        Path file = dir.resolve("meta.safetensors");
+        for (String bad : new String[] {"0", "-1", "NaN", "Infinity", "x", ""}) {
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                    () -> ModelFile.save(file, net, Map.of("input_max", bad)));
+            assertTrue(e.getMessage().contains("input_max '" + bad + "' is not a positive number"), e.getMessage());
+            assertCorrupt(net, "input_max", bad, "input_max '" + bad + "' is not a positive number");
+        }
+        assertTrue(Files.notExists(file));
+        assertThrows(IllegalArgumentException.class, () -> ModelFile.save(file, net, Map.of("content_sha256", "0")));
+
+        for (ModelFile.TrainingData data : new ModelFile.TrainingData[] {
+            ModelFile.TrainingData.digits(0.2, 7),
+            ModelFile.TrainingData.csv(Path.of("rel", "..", "d.csv"), -1, 0.25, 3),
+            ModelFile.TrainingData.idx(dir)}) {
+            ModelFile.save(file, net, data.toInfo());
+            assertEquals(java.util.Optional.of(data), ModelFile.load(file).trainingData());
+        }
+        ModelFile.TrainingData csv = ModelFile.TrainingData.csv(Path.of("d.csv"), 2, 0.2, 1);
+        assertEquals(Path.of("d.csv").toAbsolutePath().toString(), csv.path());
+        assertTrue(csv.describe().contains("label column 2, 20% held out, split seed 1"), csv.describe());
+        assertCorrupt(net, "data_source", "s3", "data_source 's3' is not digits, csv or idx");
+        Map<String, String> noPath = new LinkedHashMap<>(metadataOf(net));
+        noPath.put("data_source", "idx");
+        Path f = dir.resolve("nopath.safetensors");
+        SafeTensors.write(f, tensorsOf(net), noPath);
+        CorruptFileException e = assertThrows(CorruptFileException.class, () -> ModelFile.load(f));
+        assertTrue(e.getMessage().contains("'data_path'"), e.getMessage());
+        Map<String, String> badSeed = new LinkedHashMap<>(metadataOf(net));
+        badSeed.putAll(Map.of("data_source", "digits", "split_seed", "one"));
+        SafeTensors.write(f, tensorsOf(net), badSeed);
+        e = assertThrows(CorruptFileException.class, () -> ModelFile.load(f));
+        assertTrue(e.getMessage().contains("split_seed 'one' is not an integer"), e.getMessage());
     }
 
     private void assertCorrupt(Network net, String key, String value, String expected) throws Exception {
