@@ -2,7 +2,10 @@ package dev.lanes.cli;
 
 import dev.lanes.data.DataReaders;
 import dev.lanes.data.Dataset;
+import dev.lanes.nn.ModelFile;
+import dev.lanes.nn.ModelFile.TrainingData;
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Option;
@@ -35,29 +38,71 @@ final class DataOptions {
             description = "Seed of the train/held-out split of digits and CSV data (default: 1, or the one a model was trained with).")
     Long splitSeed;
 
-    /** Training and held-out data, both scaled to [0, 1] by {@code inputMax}. */
-    record Split(Dataset train, Dataset heldOut, float inputMax, long splitSeed, String description) {
+    /** Training and held-out data, both scaled to [0, 1] by {@code inputMax}, and where they came from. */
+    record Split(Dataset train, Dataset heldOut, float inputMax, long splitSeed, String description, TrainingData source) {
+    }
+
+    /** True if a data flag was given. */
+    boolean given() {
+        return source.idx != null || source.csv != null;
     }
 
     /**
-     * Loads the data. Features are divided by {@code inputMax} if given (a saved model's scale), else
-     * by the source's range: 16 for digits, 255 for IDX images, the largest value for CSV.
+     * The held-out data to measure a saved model on: the data flags if given, else the data the
+     * model records (the same split, the same scaling); a model that records none and does not take
+     * the digits' 64 features (models saved by lanes 0.1 were trained on them) is an error saying
+     * which flag to pass, as is recorded data that is no longer where it was.
+     */
+    Split loadFor(Path modelFile, ModelFile.Model m) throws IOException {
+        Float inputMax = m.inputMax().orElse(null);
+        TrainingData recorded = m.trainingData().orElse(null);
+        if (given() || (recorded == null && m.network().inputs() == 64)) {
+            return load(inputMax, ModelInfo.splitSeed(modelFile, m));
+        }
+        if (recorded == null) {
+            throw new UserException(modelFile + " does not record its training data and takes " + m.network().inputs()
+                    + " features (the embedded digits have 64): pass --idx DIR or --csv FILE [--label-column N]");
+        }
+        long seed = splitSeed != null ? splitSeed : recorded.splitSeed();
+        if (recorded.source().equals(TrainingData.DIGITS)) {
+            return loadFrom(null, null, 0, recorded.heldOut(), inputMax, seed);
+        }
+        Path path = Path.of(recorded.path());
+        boolean idx = recorded.source().equals(TrainingData.IDX);
+        if (idx ? !Files.isDirectory(path) : !Files.isRegularFile(path)) {
+            throw new UserException(modelFile + " was trained on " + recorded.describe() + ", which is not there any more: "
+                    + (idx ? "pass --idx DIR" : "pass --csv FILE --label-column " + recorded.labelColumn()));
+        }
+        return idx ? loadFrom(path, null, 0, 0, inputMax, seed)
+                : loadFrom(null, path, recorded.labelColumn(), recorded.heldOut(), inputMax, seed);
+    }
+
+    /**
+     * Loads the data the flags name. Features are divided by {@code inputMax} if given (a saved model's
+     * scale), else by the source's range: 16 for digits, 255 for IDX images, the largest value for CSV.
      */
     Split load(Float inputMax, long defaultSplitSeed) throws IOException {
         long seed = splitSeed != null ? splitSeed : defaultSplitSeed;
-        if (source.idx != null) {
-            Dataset train = DataReaders.idxDirectory(source.idx, true);
-            Dataset test = DataReaders.idxDirectory(source.idx, false);
+        return loadFrom(source.idx, source.csv, labelColumn, HELD_OUT, inputMax, seed);
+    }
+
+    /** IDX data if {@code idx} is not null, else CSV data if {@code csv} is not null, else the digits. */
+    private static Split loadFrom(Path idx, Path csv, int labelColumn, double heldOut, Float inputMax, long seed)
+            throws IOException {
+        if (idx != null) {
+            Dataset train = DataReaders.idxDirectory(idx, true);
+            Dataset test = DataReaders.idxDirectory(idx, false);
             float max = inputMax != null ? inputMax : 255f;
-            return new Split(train.scaled(max), test.scaled(max), max, seed, source.idx + " (train, t10k held out)");
+            return new Split(train.scaled(max), test.scaled(max), max, seed, idx + " (train, t10k held out)",
+                    TrainingData.idx(idx));
         }
         Dataset all;
         float max;
         String what;
-        if (source.csv != null) {
-            all = DataReaders.csv(source.csv, labelColumn);
+        if (csv != null) {
+            all = DataReaders.csv(csv, labelColumn);
             max = inputMax != null ? inputMax : largest(all);
-            what = source.csv.toString();
+            what = csv.toString();
         } else {
             all = DataReaders.digits();
             max = inputMax != null ? inputMax : 16f;
@@ -66,9 +111,10 @@ final class DataOptions {
         if (all.size() < 2) {
             throw new UserException(what + " has " + all.size() + " samples; at least 2 are needed to hold some out");
         }
-        Dataset[] parts = all.scaled(max).split(HELD_OUT, seed);
-        return new Split(parts[0], parts[1], max, seed, what + " (" + Math.round(100 * (1 - HELD_OUT)) + "/"
-                + Math.round(100 * HELD_OUT) + " split, seed " + seed + ")");
+        Dataset[] parts = all.scaled(max).split(heldOut, seed);
+        return new Split(parts[0], parts[1], max, seed, what + " (" + Math.round(100 * (1 - heldOut)) + "/"
+                + Math.round(100 * heldOut) + " split, seed " + seed + ")",
+                csv != null ? TrainingData.csv(csv, labelColumn, heldOut, seed) : TrainingData.digits(heldOut, seed));
     }
 
     /** The largest absolute feature value, or 1 if all are 0. */

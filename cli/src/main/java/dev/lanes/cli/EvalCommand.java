@@ -16,8 +16,8 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 @Command(name = "eval", mixinStandardHelpOptions = true,
-        description = {"Measures a saved model's accuracy and loss on held-out data: by default the part of the "
-            + "embedded digits set that train held out (same split seed, same input scaling as saved)."})
+        description = {"Measures a saved model's accuracy and loss on held-out data: by default the data the model "
+            + "records it was trained on (the same held-out split, the same input scaling as saved)."})
 final class EvalCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
@@ -44,7 +44,7 @@ final class EvalCommand implements Callable<Integer> {
             throw new UserException("--threads must be at least 1, got " + threads);
         }
         ModelFile.Model m = ModelFile.load(model);
-        DataOptions.Split split = data.load(ModelInfo.inputMax(model, m), ModelInfo.splitSeed(model, m));
+        DataOptions.Split split = data.loadFor(model, m);
         Loss loss = Loss.named(m.info().getOrDefault("loss", "mse"));
         Trainer.Evaluation ev;
         try (KernelPool pool = KernelPool.of(kernels, threads)) {

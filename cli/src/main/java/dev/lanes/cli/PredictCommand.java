@@ -1,12 +1,11 @@
 package dev.lanes.cli;
 
+import dev.lanes.data.DataReaders;
+import dev.lanes.data.Dataset;
 import dev.lanes.kernels.Kernels;
 import dev.lanes.nn.ModelFile;
-import dev.lanes.nn.Network;
-import java.io.BufferedReader;
-import java.io.InputStreamReader;
+import dev.lanes.nn.Predictor;
 import java.io.PrintWriter;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
@@ -16,17 +15,31 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 @Command(name = "predict", mixinStandardHelpOptions = true,
-        description = {"Reads CSV rows of raw features (as in the training data, before scaling) and prints the "
-            + "predicted class of each row, one per line."})
+        description = {"Reads CSV rows of raw features (as in the training data, before scaling: the model's "
+            + "input_max is applied) and prints the predicted class of each row, one per line.",
+            "A header row is accepted as train --csv accepts one; the whole input is read and checked before "
+            + "anything is printed."})
 final class PredictCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--model", required = true, paramLabel = "FILE", description = "A model saved by train --save.")
+    @Option(names = "--model", required = true, paramLabel = "FILE", description = "A lanes model file.")
     Path model;
 
     @Option(names = "--input", paramLabel = "FILE", description = "The CSV rows (default: standard input).")
     Path input;
+
+    @Option(names = "--label-column", paramLabel = "N",
+            description = "A column to leave out (a label), 0-based; negative counts from the end (default: none).")
+    Integer labelColumn;
+
+    @Option(names = "--probabilities",
+            description = "After the class, every output: class,p0,p1,... (raw outputs for a model without softmax).")
+    boolean probabilities;
+
+    @Option(names = "--top", paramLabel = "K",
+            description = "The K most likely classes with their probabilities: c1,p1,c2,p2,... largest first.")
+    Integer top;
 
     @Option(names = "--backend", defaultValue = "auto", paramLabel = "scalar|vector|auto",
             description = "Kernel backend (default: ${DEFAULT-VALUE}).")
@@ -36,38 +49,48 @@ final class PredictCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
         Kernels kernels = Kernels.named(backend);
-        ModelFile.Model m = ModelFile.load(model);
-        Network net = m.network();
-        Float max = ModelInfo.inputMax(model, m);
-        float scale = max == null ? 1f : 1f / max;
-        Network.Workspace ws = net.newWorkspace(kernels);
-        float[] x = new float[net.inputs()];
-        String source = input == null ? "standard input" : input.toString();
-        try (BufferedReader reader = input == null
-                ? new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8))
-                : Files.newBufferedReader(input, StandardCharsets.UTF_8)) {
-            String line;
-            int lineNo = 0;
-            while ((line = reader.readLine()) != null) {
-                lineNo++;
-                if (line.isBlank()) {
-                    continue;
+        if (probabilities && top != null) {
+            throw new UserException("--probabilities and --top print different columns; give one of them");
+        }
+        Predictor p = Predictor.of(ModelFile.load(model), kernels);
+        if (top != null && (top < 1 || top > p.outputs())) {
+            throw new UserException("--top must be between 1 and " + p.outputs() + " (the model's outputs), got " + top);
+        }
+        Path name = input == null ? Path.of("standard input") : input;
+        byte[] content = input == null ? System.in.readAllBytes() : Files.readAllBytes(input);
+        Dataset rows;
+        try {
+            rows = DataReaders.csvFeatures(name, content, labelColumn);
+        } catch (IllegalArgumentException e) {
+            throw new UserException("--label-column " + labelColumn + " is outside the rows of " + name);
+        }
+        if (rows.features() != p.inputs()) {
+            throw new UserException(name + ": rows have " + rows.features() + " values, the model takes " + p.inputs()
+                    + (labelColumn == null && rows.features() == p.inputs() + 1
+                    ? " (pass --label-column N to leave out a label column)" : ""));
+        }
+        float[] x = rows.featuresArray();
+        float[] outputs = new float[p.outputs()];
+        int[] classes = new int[p.outputs()];
+        float[] scores = new float[p.outputs()];
+        StringBuilder line = new StringBuilder();
+        for (int r = 0; r < rows.size(); r++) {
+            line.setLength(0);
+            if (top != null) {
+                p.topK(x, r * p.inputs(), top, classes, scores);
+                for (int i = 0; i < top; i++) {
+                    line.append(i == 0 ? "" : ",").append(classes[i]).append(',').append(scores[i]);
                 }
-                String[] cells = line.split(",", -1);
-                if (cells.length != x.length) {
-                    throw new UserException(source + " line " + lineNo + ": " + cells.length + " values, the model takes "
-                            + x.length);
-                }
-                for (int j = 0; j < cells.length; j++) {
-                    try {
-                        x[j] = Float.parseFloat(cells[j].trim()) * scale;
-                    } catch (NumberFormatException e) {
-                        throw new UserException(source + " line " + lineNo + ", column " + (j + 1) + ": '" + cells[j]
-                                + "' is not a number");
+            } else {
+                p.predict(x, r * p.inputs(), outputs, 0);
+                line.append(Predictor.argmax(outputs, 0, outputs.length));
+                if (probabilities) {
+                    for (float v : outputs) {
+                        line.append(',').append(v);
                     }
                 }
-                out.println(net.classify(x, 0, ws));
             }
+            out.println(line);
         }
         return 0;
     }

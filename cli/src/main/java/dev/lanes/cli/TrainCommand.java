@@ -171,7 +171,7 @@ final class TrainCommand implements Callable<Integer> {
         if (save != null) {
             Map<String, String> info = new LinkedHashMap<>();
             info.put("input_max", Float.toString(split.inputMax()));
-            info.put("split_seed", Long.toString(split.splitSeed()));
+            info.putAll(split.source().toInfo());
             info.put("loss", lossFn.id());
             ModelFile.save(save, net, info);
             out.println("saved     " + save);

@@ -14,6 +14,10 @@ import java.util.Arrays;
 final class CsvReader {
     /** Largest label accepted: the label sets the width of a network's output layer. */
     static final int MAX_LABEL = 65_535;
+    /** The label column of rows that have none (rows to predict): every column is a feature. */
+    static final int NO_LABEL = Integer.MIN_VALUE;
+    /** With {@link #ignoreLabel}: the label column is read as a number but not checked as a label. */
+    private boolean ignoreLabel;
 
     private final Path name;
     private final byte[] b;
@@ -31,6 +35,16 @@ final class CsvReader {
         return new CsvReader(name, content, labelColumn).read();
     }
 
+    /**
+     * Rows of features only, every label 0: {@code ignoredColumn} is a column to leave out (a label
+     * column, any number), or {@link #NO_LABEL} for none.
+     */
+    static Dataset readFeatures(Path name, byte[] content, int ignoredColumn) throws IOException {
+        CsvReader r = new CsvReader(name, content, ignoredColumn);
+        r.ignoreLabel = true;
+        return r.read();
+    }
+
     private Dataset read() throws IOException {
         pos = startsWithBom() ? 3 : 0;
         int lastData = lastNonBlankLineEnd();
@@ -40,16 +54,17 @@ final class CsvReader {
         line = 1;
         int firstEnd = lineEnd(pos);
         int columns = countColumns(pos, firstEnd);
-        if (columns < 2) {
+        boolean labelled = labelColumn != NO_LABEL;
+        if (labelled && columns < 2) {
             throw new CorruptFileException(name, "line 1 has " + columns
                     + " column; need at least one feature column and the label column");
         }
-        int label = labelColumn < 0 ? columns + labelColumn : labelColumn;
-        if (label < 0 || label >= columns) {
+        int label = !labelled ? -1 : labelColumn < 0 ? columns + labelColumn : labelColumn;
+        if (labelled && (label < 0 || label >= columns)) {
             throw new IllegalArgumentException("labelColumn " + labelColumn + " is outside the " + columns
                     + " columns of " + name);
         }
-        int features = columns - 1;
+        int features = labelled ? columns - 1 : columns;
         float[] x = new float[features];
         int[] y = new int[1];
         int rows = 0;
@@ -80,7 +95,7 @@ final class CsvReader {
                 }
                 float v = number(cell, cellEnd, column);
                 if (column == label) {
-                    y[rows] = label(v, column);
+                    y[rows] = ignoreLabel ? 0 : label(v, column);
                     maxLabel = Math.max(maxLabel, y[rows]);
                 } else {
                     x[xo++] = v;

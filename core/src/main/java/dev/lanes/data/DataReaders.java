@@ -98,4 +98,22 @@ public final class DataReaders {
         Objects.requireNonNull(file, "file");
         return CsvReader.read(file, Inputs.readAll(file), labelColumn);
     }
+
+    /**
+     * Rows to predict: CSV text as {@link #csv} reads it (gzip or plain, at most one header row, plain
+     * decimals), but every column is a feature, except {@code ignoredColumn} if it is not null (a
+     * label column to leave out, 0-based, negative from the end; its cells must still be numbers).
+     * The whole input is read and checked before it is returned. The dataset's labels are all 0.
+     *
+     * @param name what messages call the input ("standard input", a file name)
+     * @throws dev.lanes.io.CorruptFileException naming the line and column of the first bad cell, or
+     *     if there are no rows
+     * @throws IllegalArgumentException if {@code ignoredColumn} is outside the rows
+     */
+    public static Dataset csvFeatures(Path name, byte[] content, Integer ignoredColumn) throws IOException {
+        Objects.requireNonNull(name, "name");
+        Objects.requireNonNull(content, "content");
+        return CsvReader.readFeatures(name, Inputs.readAll(name, content),
+                ignoredColumn == null ? CsvReader.NO_LABEL : ignoredColumn);
+    }
 }

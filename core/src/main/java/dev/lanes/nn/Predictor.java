@@ -209,6 +209,12 @@ public final class Predictor {
      */
     public void topK(float[] row, int k, int[] classes, float[] scores) {
         checkRow("row", row);
+        topK(row, 0, k, classes, scores);
+    }
+
+    /** {@link #topK(float[], int, int[], float[])} for the row at {@code x[xOff ..]}. */
+    public void topK(float[] x, int xOff, int k, int[] classes, float[] scores) {
+        checkRange("x", x, xOff, inputs());
         if (k < 1 || k > outputs()) {
             throw new IllegalArgumentException("k must be in [1, " + outputs() + "], got " + k);
         }
@@ -219,10 +225,10 @@ public final class Predictor {
         if (scores != null && scores.length < k) {
             throw new IndexOutOfBoundsException("scores has " + scores.length + " entries, k is " + k);
         }
-        checkFinite(row, 0, -1);
+        checkFinite(x, xOff, -1);
         Scratch s = pool.take();
         try {
-            selectLargest(forwardOne(s, row, 0), outputs(), k, classes, scores);
+            selectLargest(forwardOne(s, x, xOff), outputs(), k, classes, scores);
         } finally {
             pool.give(s);
         }
@@ -374,8 +380,11 @@ public final class Predictor {
         }
     }
 
-    /** The index of the largest of v[off .. off + n), relative to off; the lowest among equals. */
-    private static int argmax(float[] v, int off, int n) {
+    /**
+     * The index of the largest of {@code v[off .. off + n)}, relative to off, the lowest among equals:
+     * the class that {@link #classify} gives for outputs {@link #predict} wrote.
+     */
+    public static int argmax(float[] v, int off, int n) {
         int best = 0;
         for (int j = 1; j < n; j++) {
             if (v[off + j] > v[off + best]) {
