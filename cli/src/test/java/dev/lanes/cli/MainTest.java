@@ -116,7 +116,7 @@ class MainTest {
 
         Files.writeString(rows, "1,2,3\n");
         assertOneLineError(run("predict", "--model", model.toString(), "--input", rows.toString()),
-                "line 1: 3 values, the model takes 64");
+                "rows have 3 values, the model takes 64");
         assertOneLineError(run("train", "--layers", "10,5"), "--layers starts with 10 but the data has 64 features");
     }
 

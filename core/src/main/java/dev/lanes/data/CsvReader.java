@@ -16,7 +16,10 @@ final class CsvReader {
     static final int MAX_LABEL = 65_535;
     /** The label column of rows that have none (rows to predict): every column is a feature. */
     static final int NO_LABEL = Integer.MIN_VALUE;
-    /** With {@link #ignoreLabel}: the label column is read as a number but not checked as a label. */
+    /**
+     * Rows to predict: the label column (if any) is read as a number but not checked as a label, and
+     * blank lines are skipped (a list of rows typed or pasted by hand often has some).
+     */
     private boolean ignoreLabel;
 
     private final Path name;
@@ -24,6 +27,9 @@ final class CsvReader {
     private final int labelColumn;
     private int line;
     private int pos;
+    /** Where the first line that is not blank starts, and its number. */
+    private int firstStart;
+    private int firstLine;
 
     private CsvReader(Path name, byte[] content, int labelColumn) {
         this.name = name;
@@ -52,6 +58,12 @@ final class CsvReader {
             throw new CorruptFileException(name, "empty: no rows");
         }
         line = 1;
+        while (ignoreLabel && (b[pos] == '\n' || (b[pos] == '\r' && pos + 1 < b.length && b[pos + 1] == '\n'))) {
+            pos = nextLine(lineEnd(pos));
+            line++;
+        }
+        firstStart = pos;
+        firstLine = line;
         int firstEnd = lineEnd(pos);
         int columns = countColumns(pos, firstEnd);
         boolean labelled = labelColumn != NO_LABEL;
@@ -77,6 +89,11 @@ final class CsvReader {
         while (pos < lastData) {
             int end = lineEnd(pos);
             if (end == pos || (end == pos + 1 && b[pos] == '\r')) {
+                if (ignoreLabel) {
+                    pos = nextLine(end);
+                    line++;
+                    continue;
+                }
                 throw new CorruptFileException(name, "line " + line + " is blank; only blank lines at the end are allowed");
             }
             int xo = rows * features;
@@ -130,12 +147,8 @@ final class CsvReader {
 
     private CorruptFileException wrongColumns(int end) {
         int found = countColumns(pos, end);
-        return new CorruptFileException(name, "line " + line + " has " + found + " columns, line 1 has "
-                + countColumns(firstLineStart(), lineEnd(firstLineStart())));
-    }
-
-    private int firstLineStart() {
-        return startsWithBom() ? 3 : 0;
+        return new CorruptFileException(name, "line " + line + " has " + found + " columns, line " + firstLine + " has "
+                + countColumns(firstStart, lineEnd(firstStart)));
     }
 
     private boolean startsWithBom() {

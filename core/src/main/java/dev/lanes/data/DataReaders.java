@@ -101,7 +101,7 @@ public final class DataReaders {
 
     /**
      * Rows to predict: CSV text as {@link #csv} reads it (gzip or plain, at most one header row, plain
-     * decimals), but every column is a feature, except {@code ignoredColumn} if it is not null (a
+     * decimals; blank lines are skipped here), but every column is a feature, except {@code ignoredColumn} if it is not null (a
      * label column to leave out, 0-based, negative from the end; its cells must still be numbers).
      * The whole input is read and checked before it is returned. The dataset's labels are all 0.
      *

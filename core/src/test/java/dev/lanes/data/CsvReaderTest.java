@@ -108,4 +108,31 @@ class CsvReaderTest {
         assertTrue(e.getMessage().contains("labelColumn 3") && e.getMessage().contains("3 columns"), e.getMessage());
         assertThrows(IllegalArgumentException.class, () -> DataReaders.csv(p, -4));
     }
+
+    /** Rows to predict: every column a feature unless one is left out; blank lines skipped; the rest as csv(). */
+    @Test
+    void featuresForPredictionHaveNoLabel() throws IOException {
+        Path name = Path.of("standard input");
+        byte[] text = "\n\nx,y,label\r\n1,2.5,7\n\n-3,1e2,9.5\n\n".getBytes(StandardCharsets.UTF_8);
+        Dataset all = DataReaders.csvFeatures(name, text, null);
+        assertEquals(3, all.features());
+        assertEquals(2, all.size());
+        assertArrayEquals(new float[] {-3, 100, 9.5f}, features(all, 1), "a non-integer in the last column is a feature");
+        Dataset dropped = DataReaders.csvFeatures(name, text, -1);
+        assertEquals(2, dropped.features());
+        assertArrayEquals(new float[] {1, 2.5f}, features(dropped, 0));
+        assertArrayEquals(new float[] {-3, 100}, features(dropped, 1), "the left-out column need not be a label");
+        assertArrayEquals(new float[] {100, 9.5f}, features(DataReaders.csvFeatures(name, text, 0), 1));
+
+        CorruptFileException e = assertThrows(CorruptFileException.class,
+                () -> DataReaders.csvFeatures(name, "1,2\n\n3,x\n".getBytes(StandardCharsets.UTF_8), null));
+        assertEquals("standard input: line 3, column 2: 'x' is not a finite number", e.getMessage());
+        e = assertThrows(CorruptFileException.class,
+                () -> DataReaders.csvFeatures(name, "\n1,2\n3\n".getBytes(StandardCharsets.UTF_8), null));
+        assertTrue(e.getMessage().contains("line 3 has 1 columns, line 2 has 2"), e.getMessage());
+        e = assertThrows(CorruptFileException.class, () -> DataReaders.csvFeatures(name, "\n \n".getBytes(StandardCharsets.UTF_8), null));
+        assertTrue(e.getMessage().contains("empty: no rows"), e.getMessage());
+        assertThrows(IllegalArgumentException.class,
+                () -> DataReaders.csvFeatures(name, "1,2\n".getBytes(StandardCharsets.UTF_8), 2));
+    }
 }
