@@ -100,10 +100,13 @@ public final class TorchImport {
         for (int l = 1; l < indices.size(); l++) {
             int step = indices.get(l) - indices.get(l - 1);
             if (step > 2) {
+                int from = indices.get(l - 1) + 1;
+                int to = indices.get(l) - 1;
                 throw new CorruptFileException(file, "gap in the numbering between tensors " + layers.get(indices.get(l - 1))[0]
-                        + " and " + layers.get(indices.get(l))[0] + ": nothing is numbered " + (indices.get(l - 1) + 1)
-                        + (step > 3 ? " to " + (indices.get(l) - 1) : "") + ", but one activation module takes one number; "
-                        + "is a Linear layer missing? (a Dropout also takes a number: leave it out of the saved model)");
+                        + " and " + layers.get(indices.get(l))[0] + ": modules " + from + " to " + to + " hold no "
+                        + "parameters, where one activation between Linear layers takes one number; is a Linear layer "
+                        + "missing? A Dropout or another module without parameters also takes a number: save the model "
+                        + "without it, e.g. nn.Sequential(*[m for m in model if not isinstance(m, nn.Dropout)])");
             }
         }
 

@@ -174,10 +174,10 @@ class TorchImportTest {
                         .add("2.weight", "F32", new int[] {2, 4}, w24), two));
         assertContains("tensor 0.weight is missing (0.bias is there)",
                 refused(new TorchFile().add("0.bias", "F32", new int[] {4}, b4), List.of(Activation.TANH)));
-        assertContains("gap in the numbering between tensors 0.weight and 4.weight: nothing is numbered 1 to 3",
+        assertContains("gap in the numbering between tensors 0.weight and 4.weight: modules 1 to 3 hold no parameters",
                 refused(new TorchFile().add("0.weight", "F32", new int[] {4, 3}, w43).add("0.bias", "F32", new int[] {4}, b4)
                         .add("4.weight", "F32", new int[] {2, 4}, w24).add("4.bias", "F32", new int[] {2}, b2), two));
-        assertContains("between tensors 0.weight and 3.weight: nothing is numbered 1, but",
+        assertContains("between tensors 0.weight and 3.weight: modules 1 to 2 hold no parameters, where one activation",
                 refused(new TorchFile().add("0.weight", "F32", new int[] {4, 3}, w43).add("0.bias", "F32", new int[] {4}, b4)
                         .add("3.weight", "F32", new int[] {2, 4}, w24).add("3.bias", "F32", new int[] {2}, b2), two));
         assertContains("tensor 2.weight: the numbering starts at 2, not 0",
