@@ -47,6 +47,8 @@ import java.util.stream.Collectors;
  * Predictor#predict}, several with {@link Predictor#predictRows} (one matrix product per layer).
  */
 final class PredictionServer implements AutoCloseable {
+    private static final String NODELAY = "sun.net.httpserver.nodelay";
+
     /** The server's settings; the CLI's flags. */
     record Settings(String host, int port, int threads, int queue, long maxBodyBytes, long drainMillis) {
     }
@@ -90,6 +92,13 @@ final class PredictionServer implements AutoCloseable {
      */
     static PredictionServer start(Path modelFile, ModelFile.Model model, Predictor predictor, Settings settings)
             throws IOException {
+        // The JDK server sends a response's headers and its body in two writes; under Nagle's algorithm
+        // the body then waits for the client's delayed ACK of the headers, 40 ms on Linux, on every
+        // request of a kept-alive connection (measured: 22 requests/s on one connection, 1,500 with
+        // this). The server reads the property once, when the first one starts; a value the user set wins.
+        if (System.getProperty(NODELAY) == null) {
+            System.setProperty(NODELAY, "true");
+        }
         HttpServer http = HttpServer.create(new InetSocketAddress(settings.host(), settings.port()), 0);
         PredictionServer server = new PredictionServer(predictor, settings, http, modelJson(modelFile, model, predictor));
         http.createContext("/", server::dispatch);
