@@ -3,6 +3,7 @@ package dev.lanes.cli;
 import com.sun.net.httpserver.Headers;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import dev.lanes.io.Json;
 import dev.lanes.nn.Activation;
 import dev.lanes.nn.ModelFile;
 import dev.lanes.nn.Predictor;
@@ -307,7 +308,7 @@ final class PredictionServer implements AutoCloseable {
     // ---------------------------------------------------------------- responses
 
     private static void error(HttpExchange ex, int status, String message) throws IOException {
-        respond(ex, status, "{\"error\":" + jsonString(message) + "}");
+        respond(ex, status, "{\"error\":" + Json.quote(message) + "}");
     }
 
     private static void respond(HttpExchange ex, int status, String json) throws IOException {
@@ -323,34 +324,19 @@ final class PredictionServer implements AutoCloseable {
         }
     }
 
-    static String jsonString(String s) {
-        StringBuilder sb = new StringBuilder(s.length() + 2).append('"');
-        for (int k = 0; k < s.length(); k++) {
-            char c = s.charAt(k);
-            if (c == '"' || c == '\\') {
-                sb.append('\\').append(c);
-            } else if (c < 0x20) {
-                sb.append(String.format(Locale.ROOT, "\\u%04x", (int) c));
-            } else {
-                sb.append(c);
-            }
-        }
-        return sb.append('"').toString();
-    }
-
     /** The answer of {@code GET /v1/model}, made once. */
     private static String modelJson(Path file, ModelFile.Model model, Predictor p) {
         String layers = Arrays.stream(p.sizes()).mapToObj(Integer::toString).collect(Collectors.joining(","));
-        String acts = Arrays.stream(p.activations()).map(a -> jsonString(a.id())).collect(Collectors.joining(","));
-        return "{\"file\":" + jsonString(file.toString())
+        String acts = Arrays.stream(p.activations()).map(a -> Json.quote(a.id())).collect(Collectors.joining(","));
+        return "{\"file\":" + Json.quote(file.toString())
                 + ",\"layers\":[" + layers + "],\"activations\":[" + acts + "]"
                 + ",\"inputs\":" + p.inputs() + ",\"outputs\":" + p.outputs()
-                + ",\"output\":" + jsonString(p.outputsProbabilities() ? "probabilities" : "outputs")
+                + ",\"output\":" + Json.quote(p.outputsProbabilities() ? "probabilities" : "outputs")
                 + ",\"input_max\":" + p.inputMax()
-                + ",\"backend\":" + jsonString(p.kernels().describe())
-                + ",\"checksum\":" + jsonString(model.verified() ? "verified" : "unverified")
-                + (model.checksum().isPresent() ? ",\"sha256\":" + jsonString(model.checksum().get()) : "")
-                + ",\"trained_on\":" + model.trainingData().map(d -> jsonString(d.describe())).orElse("null")
+                + ",\"backend\":" + Json.quote(p.kernels().describe())
+                + ",\"checksum\":" + Json.quote(model.verified() ? "verified" : "unverified")
+                + (model.checksum().isPresent() ? ",\"sha256\":" + Json.quote(model.checksum().get()) : "")
+                + ",\"trained_on\":" + model.trainingData().map(d -> Json.quote(d.describe())).orElse("null")
                 + "}";
     }
 

@@ -7,12 +7,13 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * A strict JSON parser (RFC 8259) for safetensors headers, and the string escaping the writer needs.
+ * A strict JSON parser (RFC 8259) for safetensors headers, and the string escaping the writer needs
+ * (public, {@link #quote}, for anything else in lanes that writes JSON).
  * Objects become {@code LinkedHashMap}s in document order (a repeated key is an error), arrays
  * {@code List}s, numbers a {@link Number} record holding their text, plus String, Boolean and
  * {@link #NULL}. Nesting is capped so hostile input cannot overflow the stack.
  */
-final class Json {
+public final class Json {
     static final Object NULL = new Object() {
         @Override
         public String toString() {
@@ -298,8 +299,8 @@ final class Json {
         return true;
     }
 
-    /** {@code text} as a JSON string literal, quotes included. */
-    static String quote(String text) {
+    /** {@code text} as a JSON string literal, quotes included, control characters escaped. */
+    public static String quote(String text) {
         StringBuilder sb = new StringBuilder(text.length() + 2).append('"');
         for (int k = 0; k < text.length(); k++) {
             char c = text.charAt(k);
