@@ -119,6 +119,11 @@ final class PredictionServer implements AutoCloseable {
         ready = true;
     }
 
+    /** Predictions admitted and not yet answered: being scored or waiting for a worker. */
+    int admitted() {
+        return permits - admission.availablePermits();
+    }
+
     void beforePredict(Runnable hook) {
         beforePredict = hook;
     }
@@ -132,7 +137,7 @@ final class PredictionServer implements AutoCloseable {
     int stop() {
         stopping = true;
         long deadline = System.nanoTime() + settings.drainMillis() * 1_000_000L;
-        while (admission.availablePermits() < permits && System.nanoTime() < deadline) {
+        while (admitted() > 0 && System.nanoTime() < deadline) {
             try {
                 Thread.sleep(5);
             } catch (InterruptedException e) {
@@ -140,7 +145,7 @@ final class PredictionServer implements AutoCloseable {
                 break;
             }
         }
-        int unfinished = permits - admission.availablePermits();
+        int unfinished = admitted();
         http.stop(0);
         workers.shutdownNow();
         return unfinished;

@@ -54,4 +54,36 @@ class PredictRequestTest {
         PredictRequest.BadRequest e = assertThrows(PredictRequest.BadRequest.class, () -> parse(body.strip(), 3));
         assertTrue(e.getMessage().contains(expected.strip()), "expected '" + expected.strip() + "' in: " + e.getMessage());
     }
+
+    /**
+     * Request bodies come from the network: any bytes either parse or give a BadRequest (a 400), never
+     * another exception (a 500 with a stack trace). Valid bodies cut, spliced and with bytes replaced.
+     */
+    @Test
+    void mangledBodiesOnlyEverGiveABadRequest() {
+        byte[] valid = "{\"rows\": [[1, -2.5e-3, 0.125, 7], [0, 1E+2, -0, 3.0]]}".getBytes(StandardCharsets.UTF_8);
+        byte[] alphabet = "{}[],:\" -+.eE0123456789rowsxtrue\\\u00ff\n".getBytes(StandardCharsets.UTF_8);
+        java.util.SplittableRandom r = new java.util.SplittableRandom(42);
+        int parsed = 0;
+        for (int round = 0; round < 20_000; round++) {
+            byte[] body = java.util.Arrays.copyOf(valid, r.nextBoolean() ? valid.length : r.nextInt(valid.length + 1));
+            for (int k = r.nextInt(4); k > 0 && body.length > 0; k--) {
+                body[r.nextInt(body.length)] = r.nextInt(4) == 0 ? (byte) r.nextInt(256) : alphabet[r.nextInt(alphabet.length)];
+            }
+            try {
+                float[][] rows = PredictRequest.parse(body, 4);
+                assertTrue(rows.length > 0);
+                for (float[] row : rows) {
+                    assertEquals(4, row.length);
+                    for (float v : row) {
+                        assertTrue(Float.isFinite(v));
+                    }
+                }
+                parsed++;
+            } catch (PredictRequest.BadRequest expected) {
+                assertTrue(expected.getMessage() != null && !expected.getMessage().isEmpty());
+            }
+        }
+        assertTrue(parsed > 0, "some mangled bodies are still valid");
+    }
 }

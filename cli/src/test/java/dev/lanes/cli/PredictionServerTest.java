@@ -231,11 +231,11 @@ class PredictionServerTest {
             Future<HttpResponse<String>> first = pool.submit(() -> send(s, "POST", "/v1/predict", body(rows)));
             assertTrue(entered.await(30, TimeUnit.SECONDS));
             Future<HttpResponse<String>> second = pool.submit(() -> send(s, "POST", "/v1/predict", body(rows)));
-            HttpResponse<String> third = null;
-            for (int attempt = 0; attempt < 200 && (third == null || third.statusCode() != 503); attempt++) {
+            for (int attempt = 0; attempt < 3000 && s.admitted() < 2; attempt++) {
                 Thread.sleep(10); // until the second request has its place in the queue
-                third = send(s, "POST", "/v1/predict", body(rows));
             }
+            assertEquals(2, s.admitted());
+            HttpResponse<String> third = send(s, "POST", "/v1/predict", body(rows));
             assertError(third, 503, "busy: 2 requests are in progress or waiting (--threads 1, --queue 1); retry later");
             release.countDown();
             assertEquals(expected(rows), first.get(30, TimeUnit.SECONDS).body());

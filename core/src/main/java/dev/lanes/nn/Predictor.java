@@ -234,29 +234,29 @@ public final class Predictor {
         }
     }
 
-    /** The k largest of v[0..n) by selection (k is small; sorting would need a boxed comparator). */
+    /**
+     * The k largest of v[0..n), largest first, lower index first among equals: each output is
+     * inserted into the sorted list held in {@code classes} (n times k steps at most, no allocation).
+     */
     static void selectLargest(float[] v, int n, int k, int[] classes, float[] scores) {
-        for (int i = 0; i < k; i++) {
-            int best = -1;
-            for (int j = 0; j < n; j++) {
-                if (!taken(classes, i, j) && (best < 0 || v[j] > v[best])) {
-                    best = j;
-                }
+        int count = 0;
+        for (int j = 0; j < n; j++) {
+            float x = v[j];
+            if (count == k && !(x > v[classes[k - 1]])) {
+                continue;
             }
-            classes[i] = best;
-            if (scores != null) {
-                scores[i] = v[best];
+            int i = count < k ? count++ : k - 1;
+            while (i > 0 && x > v[classes[i - 1]]) {
+                classes[i] = classes[i - 1];
+                i--;
+            }
+            classes[i] = j;
+        }
+        if (scores != null) {
+            for (int i = 0; i < k; i++) {
+                scores[i] = v[classes[i]];
             }
         }
-    }
-
-    private static boolean taken(int[] classes, int count, int j) {
-        for (int i = 0; i < count; i++) {
-            if (classes[i] == j) {
-                return true;
-            }
-        }
-        return false;
     }
 
     /** Scales the row into the scratch and runs the network; returns the scratch's output array. */
@@ -299,6 +299,7 @@ public final class Predictor {
     /**
      * The outputs of {@code m} rows stored one after another at {@code x[xOff ..]} (row-major, {@code
      * m * inputs()} values), into {@code out[outOff ..]} ({@code m * outputs()} values, row-major).
+     * {@code out} must not overlap the rows of {@code x} (blocks of rows are written as they are done).
      */
     public void predictRows(int m, float[] x, int xOff, float[] out, int outOff) {
         checkRowCount(m);

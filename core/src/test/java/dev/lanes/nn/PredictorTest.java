@@ -288,6 +288,27 @@ class PredictorTest {
         int[] classes = new int[3];
         Predictor.selectLargest(new float[] {1f, 3f, 3f, 2f}, 4, 3, classes, null);
         assertArrayEquals(new int[] {1, 2, 3}, classes, "equal outputs: lower index first");
+
+        // Many outputs with many ties, against a stable sort.
+        SplittableRandom r = new SplittableRandom(3);
+        for (int n : new int[] {1, 2, 7, 100, 1000}) {
+            float[] v = new float[n];
+            for (int i = 0; i < n; i++) {
+                v[i] = r.nextInt(Math.max(1, n / 4));
+            }
+            Integer[] order = new Integer[n];
+            Arrays.setAll(order, i -> i);
+            Arrays.sort(order, (a, b) -> Float.compare(v[b], v[a]));
+            for (int k : new int[] {1, Math.max(1, n / 3), n}) {
+                int[] top = new int[k];
+                float[] scores = new float[k];
+                Predictor.selectLargest(v, n, k, top, scores);
+                for (int i = 0; i < k; i++) {
+                    assertEquals((int) order[i], top[i], "n " + n + " k " + k + " place " + i);
+                    assertEquals(v[order[i]], scores[i]);
+                }
+            }
+        }
     }
 
     @Test
