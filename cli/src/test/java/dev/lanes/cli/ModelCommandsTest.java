@@ -112,6 +112,9 @@ class ModelCommandsTest {
         Path out = dir.resolve("out.safetensors");
         assertOneLineError(run("import", torch.toString(), "--activations", "tanh", "--save", out.toString()),
                 "2 Linear layers (0 to 2) but 1 activation given");
+        assertOneLineError(run("predict", "--model", torch.toString()),
+                "not a lanes model: __metadata__ format is 'pt', expected 'lanes-mlp'; it looks like a PyTorch state dict: "
+                        + "convert it with TorchImport (./lanes import)");
         assertOneLineError(run("import", torch.toString(), "--activations", "tanh,swish", "--save", out.toString()),
                 "unknown activation 'swish'");
         assertOneLineError(run("import", torchFile("gap.safetensors", 5, 4, 3, true).toString(), "--activations",

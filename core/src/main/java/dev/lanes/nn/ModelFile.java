@@ -305,7 +305,8 @@ public final class ModelFile {
         if (!FORMAT.equals(meta.get("format"))) {
             throw new CorruptFileException(file, "not a lanes model: __metadata__ format is "
                     + (meta.containsKey("format") ? "'" + meta.get("format") + "'" : "missing")
-                    + ", expected '" + FORMAT + "'");
+                    + ", expected '" + FORMAT + "'" + (contents.tensors().containsKey("0.weight")
+                    ? "; it looks like a PyTorch state dict: convert it with TorchImport (./lanes import)" : ""));
         }
         if (!FORMAT_VERSION.equals(meta.get("format_version"))) {
             throw new CorruptFileException(file, "unsupported format_version " + meta.get("format_version"));
