@@ -36,10 +36,11 @@ import java.util.function.IntConsumer;
  * With {@link TrainingOptions#threads()} above 1 the trainer starts daemon threads; {@link #close()}
  * stops them. Mini-batches are data-parallel: each thread runs a share of the batch's samples forward
  * and back, then a share of each layer's rows through the weight gradient and the update (see {@link
- * BatchBackprop}); the threads spin briefly between these steps instead of parking, since the next
- * step comes within microseconds. Per-sample descent (batch 1) instead splits the large products
- * (layers with about 2^19 weights or more) across a {@link KernelPool}, whose calls allocate a few
- * small objects. Either way the weights are bit-identical for any thread count.
+ * BatchBackprop}); between these steps the threads poll briefly and then park, and the calling
+ * thread runs any share that no other thread has taken up. Per-sample descent (batch 1) instead
+ * splits the large products (layers with about 2^19 weights or more) across a {@link KernelPool},
+ * whose calls allocate a few small objects. Either way the weights are bit-identical for any thread
+ * count.
  *
  * <p>Not thread-safe; the network must not be used for inference elsewhere while it trains.
  */
