@@ -29,25 +29,24 @@ final class EvalCommand implements Callable<Integer> {
     Path model;
 
     @Option(names = "--backend", defaultValue = "auto", paramLabel = "scalar|vector|auto",
-            description = "Kernel backend (default: ${DEFAULT-VALUE}).")
+            converter = Flags.BackendName.class, description = "Kernel backend (default: ${DEFAULT-VALUE}).")
     String backend;
 
-    @Option(names = "--threads", defaultValue = "1", paramLabel = "N",
-            description = "Threads for the large matrix products (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--threads", defaultValue = "1", paramLabel = "N", converter = Flags.AtLeastOne.class,
+            description = "Threads for the large matrix products, at most the number of processors (more are "
+                    + "capped, with a note) (default: ${DEFAULT-VALUE}).")
     int threads;
 
     @Override
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
-        Kernels kernels = Kernels.named(backend);
-        if (threads < 1) {
-            throw new UserException("--threads must be at least 1, got " + threads);
-        }
-        ModelFile.Model m = ModelFile.load(model);
+        Kernels kernels = Flags.kernels(backend);
+        int threadCount = Flags.cappedThreads(spec, threads);
+        ModelFile.Model m = ModelInfo.load("--model", model);
         DataOptions.Split split = data.load(ModelInfo.inputMax(model, m), ModelInfo.splitSeed(model, m));
         Loss loss = Loss.named(m.info().getOrDefault("loss", "mse"));
         Trainer.Evaluation ev;
-        try (KernelPool pool = KernelPool.of(kernels, threads)) {
+        try (KernelPool pool = KernelPool.of(kernels, threadCount)) {
             ev = Trainer.evaluate(m.network(), pool.kernels(), loss, split.heldOut());
         }
         out.printf(Locale.ROOT, "%s on %s: held-out accuracy %.2f%% (%,d samples), mean %s loss %.4f%n",

@@ -26,50 +26,55 @@ final class GradCheckCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--layers", split = ",", defaultValue = "20,16,12,10", paramLabel = "N,N,...",
+    @Option(names = "--layers", defaultValue = "20,16,12,10", paramLabel = "N,N,...", converter = Flags.Widths.class,
             description = "Layer widths, input first (default: ${DEFAULT-VALUE}).")
-    int[] layers;
+    Flags.Layers layers;
 
-    @Option(names = "--activation", defaultValue = "tanh", paramLabel = "NAME",
-            description = "Hidden activation (default: ${DEFAULT-VALUE}).")
-    String activation;
+    @Option(names = "--activation", defaultValue = "tanh", paramLabel = "NAME", converter = Flags.ActivationName.class,
+            description = "Hidden activation: tanh, sigmoid, relu, identity (default: ${DEFAULT-VALUE}).")
+    Activation activation;
 
     @Option(names = "--output-activation", defaultValue = "softmax", paramLabel = "NAME",
-            description = "Output activation (default: ${DEFAULT-VALUE}).")
-    String outputActivation;
+            converter = Flags.ActivationName.class, description = "Output activation (default: ${DEFAULT-VALUE}).")
+    Activation outputActivation;
 
-    @Option(names = "--loss", defaultValue = "mse", paramLabel = "mse|xent", description = "Loss (default: ${DEFAULT-VALUE}).")
-    String loss;
+    @Option(names = "--loss", defaultValue = "mse", paramLabel = "mse|xent", converter = Flags.LossName.class,
+            description = "Loss (default: ${DEFAULT-VALUE}).")
+    Loss loss;
 
-    @Option(names = "--samples", defaultValue = "4", paramLabel = "N",
+    @Option(names = "--samples", defaultValue = "4", paramLabel = "N", converter = Flags.AtLeastOne.class,
             description = "Samples in the checked batch (default: ${DEFAULT-VALUE}).")
     int samples;
 
-    @Option(names = "--entries", defaultValue = "1000", paramLabel = "N",
+    @Option(names = "--entries", defaultValue = "1000", paramLabel = "N", converter = Flags.AtLeastOne.class,
             description = "Entries checked per tensor; larger tensors are sampled (default: ${DEFAULT-VALUE}).")
     int entries;
 
-    @Option(names = "--seed", defaultValue = "1", paramLabel = "SEED", description = "Seed (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--seed", defaultValue = "1", paramLabel = "SEED", converter = Flags.Seed.class,
+            description = "Seed (default: ${DEFAULT-VALUE}).")
     long seed;
 
     @Option(names = "--backend", defaultValue = "auto", paramLabel = "scalar|vector|auto",
-            description = "Kernel backend (default: ${DEFAULT-VALUE}).")
+            converter = Flags.BackendName.class, description = "Kernel backend (default: ${DEFAULT-VALUE}).")
     String backend;
 
     @Override
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
-        Kernels kernels = Kernels.named(backend);
-        if (samples < 1 || entries < 1) {
-            throw new UserException("--samples and --entries must be at least 1");
+        Kernels kernels = Flags.kernels(backend);
+        int[] sizes = layers.widths();
+        Activation[] acts = new Activation[sizes.length - 1];
+        Arrays.fill(acts, activation);
+        acts[acts.length - 1] = outputActivation;
+        if (acts.length > 1 && activation == Activation.SOFTMAX) {
+            throw Flags.bad(spec, "--activation softmax: softmax is only supported on the output layer "
+                    + "(--output-activation)");
         }
-        Activation[] acts = new Activation[Math.max(0, layers.length - 1)];
-        Arrays.fill(acts, Activation.named(activation));
-        if (acts.length > 0) {
-            acts[acts.length - 1] = Activation.named(outputActivation);
+        if (loss == Loss.CROSS_ENTROPY && outputActivation != Activation.SOFTMAX) {
+            throw Flags.bad(spec, "--loss xent needs --output-activation softmax, got " + outputActivation.id());
         }
-        Network net = Network.glorot(layers, acts, seed);
-        Loss lossFn = Loss.named(loss);
+        Network net = Network.glorot(sizes, acts, seed);
+        Loss lossFn = loss;
         Random random = new Random(seed);
         float[] x = new float[samples * net.inputs()];
         for (int i = 0; i < x.length; i++) {
@@ -80,7 +85,7 @@ final class GradCheckCommand implements Callable<Integer> {
             labels[i] = random.nextInt(net.outputs());
         }
         List<GradientCheck.TensorError> errors = GradientCheck.check(net, kernels, lossFn, x, labels, entries, seed);
-        out.printf("network %s %s, %s loss, %d samples, backend %s, h = %s%n", TrainCommand.join(layers, "-"),
+        out.printf("network %s %s, %s loss, %d samples, backend %s, h = %s%n", TrainCommand.join(sizes, "-"),
                 String.join(",", Arrays.stream(acts).map(Activation::id).toList()), lossFn.id(), samples,
                 kernels.describe(), GradientCheck.H);
         double worst = 0;

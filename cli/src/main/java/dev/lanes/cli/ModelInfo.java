@@ -2,11 +2,18 @@ package dev.lanes.cli;
 
 import dev.lanes.io.CorruptFileException;
 import dev.lanes.nn.ModelFile;
+import java.io.IOException;
 import java.nio.file.Path;
 
 /** The information train saves with a model: how inputs were scaled and how the data was split. */
 final class ModelInfo {
     private ModelInfo() {
+    }
+
+    /** The model named by {@code flag}, after checking that it names a readable file. */
+    static ModelFile.Model load(String flag, Path file) throws IOException {
+        PathChecks.requireReadableFile(flag, file);
+        return ModelFile.load(file);
     }
 
     /** The divisor that scaled the training features, or null if the model does not say. */

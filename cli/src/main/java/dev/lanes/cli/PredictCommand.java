@@ -29,14 +29,17 @@ final class PredictCommand implements Callable<Integer> {
     Path input;
 
     @Option(names = "--backend", defaultValue = "auto", paramLabel = "scalar|vector|auto",
-            description = "Kernel backend (default: ${DEFAULT-VALUE}).")
+            converter = Flags.BackendName.class, description = "Kernel backend (default: ${DEFAULT-VALUE}).")
     String backend;
 
     @Override
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
-        Kernels kernels = Kernels.named(backend);
-        ModelFile.Model m = ModelFile.load(model);
+        Kernels kernels = Flags.kernels(backend);
+        ModelFile.Model m = ModelInfo.load("--model", model);
+        if (input != null) {
+            PathChecks.requireReadableFile("--input", input);
+        }
         Network net = m.network();
         Float max = ModelInfo.inputMax(model, m);
         float scale = max == null ? 1f : 1f / max;
