@@ -7,6 +7,7 @@ import dev.lanes.nn.Loss;
 import dev.lanes.nn.ModelFile;
 import dev.lanes.nn.Network;
 import dev.lanes.nn.Optimizer;
+import dev.lanes.nn.Saturation;
 import dev.lanes.nn.Trainer;
 import dev.lanes.nn.TrainingOptions;
 import java.io.IOException;
@@ -134,12 +135,12 @@ final class TrainCommand implements Callable<Integer> {
         }
         Network net = Network.glorot(sizes, acts, seed);
         try (Trainer trainer = new Trainer(net, kernels, options)) {
-            train(out, trainer, split, sizes, acts, options, plotFile);
+            return train(out, trainer, split, sizes, acts, options, plotFile);
         }
-        return 0;
     }
 
-    private void train(PrintWriter out, Trainer trainer, DataOptions.Split split, int[] sizes, Activation[] acts,
+    /** Trains, plots and saves; returns the exit code (3 for a run that made no progress, which is not saved). */
+    private int train(PrintWriter out, Trainer trainer, DataOptions.Split split, int[] sizes, Activation[] acts,
                        TrainingOptions options, Path plotFile) throws Exception {
         Network net = trainer.network();
         Dataset train = split.train();
@@ -155,6 +156,8 @@ final class TrainCommand implements Callable<Integer> {
                 Flags.count(options.threads(), "thread", "threads"));
         out.flush();
 
+        Trainer.Evaluation untrained = trainer.evaluate(split.heldOut());
+        Trainer.Evaluation held = untrained;
         List<double[]> curve = new ArrayList<>();
         boolean terminal = System.console() != null;
         for (int e = 1; e <= totalEpochs; e++) {
@@ -170,7 +173,7 @@ final class TrainCommand implements Callable<Integer> {
                 result = trainer.trainEpoch(train, null);
             }
             double seconds = (System.nanoTime() - start) / 1e9;
-            Trainer.Evaluation held = trainer.evaluate(split.heldOut());
+            held = trainer.evaluate(split.heldOut());
             curve.add(new double[] {e, result.meanLoss(), held.accuracy()});
             out.printf(Locale.ROOT, "epoch %3d  loss %.4f  held-out accuracy %6.2f%%  time %7.3f s  %,10.0f samples/s%s%n",
                     e, result.meanLoss(), 100 * held.accuracy(), seconds, train.size() / seconds,
@@ -187,6 +190,19 @@ final class TrainCommand implements Callable<Integer> {
             }
             out.println("plotted   " + plotFile);
         }
+        String problem = ProgressCheck.problem(untrained, held, split.heldOut());
+        if (problem != null) {
+            PrintWriter err = spec.commandLine().getErr();
+            String name = Flags.commandName(spec.commandLine()) + ": ";
+            double saturated = Saturation.hiddenUnitShare(net, trainer.kernels(), split.heldOut());
+            err.println(name + problem);
+            err.println(name + ProgressCheck.advice(saturated, activation.id(), options.learningRate(),
+                    optimizer.defaultLearningRate(loss, batch)));
+            if (save != null) {
+                err.println(name + "the model was not saved to " + save);
+            }
+            return Main.NO_USABLE_MODEL;
+        }
         if (save != null) {
             Map<String, String> info = new LinkedHashMap<>();
             info.put("input_max", Float.toString(split.inputMax()));
@@ -199,6 +215,7 @@ final class TrainCommand implements Callable<Integer> {
             }
             out.println("saved     " + save);
         }
+        return 0;
     }
 
     private int[] architecture(Dataset train) {

@@ -183,6 +183,52 @@ class MainTest {
         assertEquals(0, ok.code(), ok.err());
     }
 
+    /**
+     * Point 6: a rate so large that the units saturate trains to chance level with a flat loss; the
+     * run is reported with the cause and a smaller rate, the model is not saved (the plot, which shows
+     * it, is), and the exit code is 3.
+     */
+    @Test
+    void aRunThatMakesNoProgressIsReportedAndNotSaved() throws Exception {
+        Path model = dir.resolve("m.safetensors");
+        Path plot = dir.resolve("curves.png");
+        Result r = run("train", "--lr", "1e6", "--epochs", "2", "--save", model.toString(), "--plot", plot.toString());
+        assertEquals(3, r.code(), r.out() + r.err());
+        List<String> lines = r.err().lines().toList();
+        assertEquals(3, lines.size(), r.err());
+        assertTrue(lines.get(0).startsWith("lanes train: no progress: held-out accuracy "), lines.get(0));
+        assertTrue(lines.get(0).contains("is chance level (always answering the most common class scores "),
+                lines.get(0));
+        assertTrue(lines.get(1).matches("lanes train: \\d+% of the hidden units are saturated \\(tanh .*"), lines.get(1));
+        assertTrue(lines.get(1).endsWith("the learning rate 1000000.0 is far too large; try a smaller one, such as "
+                + "--lr 0.01"), lines.get(1));
+        assertEquals("lanes train: the model was not saved to " + model, lines.get(2));
+        assertFalse(Files.exists(model));
+        assertTrue(Files.size(plot) > 0, "the plot shows what happened");
+        assertFalse(r.out().contains("saved"), r.out());
+    }
+
+    @Test
+    void progressIsJudgedAgainstChanceLevelAndTheUntrainedLoss() {
+        int[] labels = new int[100];
+        java.util.Arrays.fill(labels, 0, 40, 2);
+        java.util.Arrays.fill(labels, 40, 100, 1);
+        dev.lanes.data.Dataset heldOut = new dev.lanes.data.Dataset("h", new float[100], labels, 1, 3);
+        assertEquals(0.6, ProgressCheck.chanceAccuracy(heldOut), 1e-12);
+        // Two standard errors at 60% of 100 samples: 9.8 points.
+        assertEquals(null, ProgressCheck.problem(ev(1.0, 0.2), ev(0.5, 0.71), heldOut));
+        assertTrue(ProgressCheck.problem(ev(1.0, 0.2), ev(0.5, 0.69), heldOut).contains("is chance level"));
+        assertTrue(ProgressCheck.problem(ev(1.0, 0.2), ev(1.0, 0.9), heldOut).startsWith(
+                "no progress: the held-out loss went from 1.000 (untrained) to 1.000, with held-out accuracy 90.00%"));
+        assertTrue(ProgressCheck.problem(ev(1.0, 0.2), ev(Double.NaN, 0.9), heldOut).startsWith("no progress"));
+        // With few held-out samples only the loss counts.
+        assertEquals(null, ProgressCheck.problem(ev(1.0, 0.2), ev(0.5, 0.6), heldOut.subset("few", new int[] {0, 50})));
+    }
+
+    private static dev.lanes.nn.Trainer.Evaluation ev(double loss, double accuracy) {
+        return new dev.lanes.nn.Trainer.Evaluation(loss, accuracy, 100);
+    }
+
     /** Point 7: help lists every command, every command takes --help, no command is a usage error. */
     @Test
     void helpListsEveryCommandAndEveryCommandTakesHelp() {

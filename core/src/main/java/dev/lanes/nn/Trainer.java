@@ -32,6 +32,10 @@ import java.util.function.IntConsumer;
  * TrainingDivergedException} naming the epoch, the batch and the value; the network then holds the
  * checkpoint. So a network is never left with non-finite weights.
  *
+ * <p>A rate so large that the hidden units saturate (tanh at ±1, where the gradient vanishes) is not
+ * caught here: the loss stays finite and flat, and training goes on without learning. {@link
+ * Saturation} measures it; the command line reports such a run and does not save it.
+ *
  * <h2>Threads</h2>
  * With {@link TrainingOptions#threads()} above 1 the trainer starts daemon threads; {@link #close()}
  * stops them. Mini-batches are data-parallel: each thread runs a share of the batch's samples forward
