@@ -28,20 +28,17 @@ final class EvalCommand implements Callable<Integer> {
     @Option(names = "--model", required = true, paramLabel = "FILE", description = "A model saved by train --save.")
     Path model;
 
-    @Option(names = "--backend", defaultValue = "auto", paramLabel = "scalar|vector|auto",
-            converter = Flags.BackendName.class, description = "Kernel backend (default: ${DEFAULT-VALUE}).")
-    String backend;
+    @Mixin
+    BackendOption backend;
 
-    @Option(names = "--threads", defaultValue = "1", paramLabel = "N", converter = Flags.AtLeastOne.class,
-            description = "Threads for the large matrix products, at most the number of processors (more are "
-                    + "capped, with a note) (default: ${DEFAULT-VALUE}).")
-    int threads;
+    @Mixin
+    ThreadsOption threads;
 
     @Override
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
-        Kernels kernels = Flags.kernels(backend);
-        int threadCount = Flags.cappedThreads(spec, threads);
+        Kernels kernels = backend.kernels();
+        int threadCount = threads.count();
         ModelFile.Model m = ModelInfo.load("--model", model);
         DataOptions.Split split = data.load(ModelInfo.inputMax(model, m), ModelInfo.splitSeed(model, m));
         Loss loss = Loss.named(m.info().getOrDefault("loss", "mse"));

@@ -1,6 +1,5 @@
 package dev.lanes.cli;
 
-import dev.lanes.kernels.Kernels;
 import dev.lanes.nn.Activation;
 import dev.lanes.nn.Loss;
 import dev.lanes.nn.Optimizer;
@@ -26,18 +25,6 @@ final class Flags {
     /** A bad flag value found after parsing (one that does not fit the data, say): exit code 2. */
     static ParameterException bad(CommandSpec spec, String message) {
         return new ParameterException(spec.commandLine(), message);
-    }
-
-    /**
-     * The backend of {@code --backend}. One that cannot run here (vector without the incubator module
-     * or the JIT) is a problem of the environment, not of the flag: exit code 1, with the reason.
-     */
-    static Kernels kernels(String backend) {
-        try {
-            return Kernels.named(backend);
-        } catch (UnsupportedOperationException e) {
-            throw new UserException(e.getMessage());
-        }
     }
 
     /** A whole number of at least 1. */
@@ -195,21 +182,6 @@ final class Flags {
             return Float.NaN;
         }
         return Float.parseFloat(t);
-    }
-
-    /**
-     * The thread count to use: {@code requested}, capped at the processors the JVM may use (more
-     * threads than cores only take turns on them, and a crew's workers that wait for a core hold up
-     * every step), with a note on standard error when it is capped.
-     */
-    static int cappedThreads(CommandSpec spec, int requested) {
-        int processors = Runtime.getRuntime().availableProcessors();
-        if (requested <= processors) {
-            return requested;
-        }
-        spec.commandLine().getErr().println(commandName(spec.commandLine()) + ": --threads " + requested
-                + " is more than the " + count(processors, "processor", "processors") + " here; using " + processors);
-        return processors;
     }
 
     /** "1 epoch", "2 epochs". */

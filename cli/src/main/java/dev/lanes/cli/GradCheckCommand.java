@@ -12,14 +12,16 @@ import java.util.Locale;
 import java.util.Random;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 @Command(name = "gradcheck", mixinStandardHelpOptions = true,
         description = {"Compares backpropagation's gradients with central differences (h = 1e-4, loss in double "
-            + "precision) on a random network and random inputs, and prints the largest relative error per tensor.",
-            "Exits with 1 if some error exceeds 1e-3."})
+            + "precision) on a random network and random inputs, and prints the largest relative error per tensor."},
+        exitCodeListHeading = Main.EXIT_CODES,
+        exitCodeList = {"0:every relative error is at most 1e-3", "1:some relative error exceeds 1e-3", Main.EXIT_2})
 final class GradCheckCommand implements Callable<Integer> {
     static final double LIMIT = 1e-3;
 
@@ -30,13 +32,8 @@ final class GradCheckCommand implements Callable<Integer> {
             description = "Layer widths, input first (default: ${DEFAULT-VALUE}).")
     Flags.Layers layers;
 
-    @Option(names = "--activation", defaultValue = "tanh", paramLabel = "NAME", converter = Flags.ActivationName.class,
-            description = "Hidden activation: tanh, sigmoid, relu, identity (default: ${DEFAULT-VALUE}).")
-    Activation activation;
-
-    @Option(names = "--output-activation", defaultValue = "softmax", paramLabel = "NAME",
-            converter = Flags.ActivationName.class, description = "Output activation (default: ${DEFAULT-VALUE}).")
-    Activation outputActivation;
+    @Mixin
+    ActivationOptions activations;
 
     @Option(names = "--loss", defaultValue = "mse", paramLabel = "mse|xent", converter = Flags.LossName.class,
             description = "Loss (default: ${DEFAULT-VALUE}).")
@@ -54,25 +51,15 @@ final class GradCheckCommand implements Callable<Integer> {
             description = "Seed (default: ${DEFAULT-VALUE}).")
     long seed;
 
-    @Option(names = "--backend", defaultValue = "auto", paramLabel = "scalar|vector|auto",
-            converter = Flags.BackendName.class, description = "Kernel backend (default: ${DEFAULT-VALUE}).")
-    String backend;
+    @Mixin
+    BackendOption backend;
 
     @Override
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
-        Kernels kernels = Flags.kernels(backend);
+        Kernels kernels = backend.kernels();
         int[] sizes = layers.widths();
-        Activation[] acts = new Activation[sizes.length - 1];
-        Arrays.fill(acts, activation);
-        acts[acts.length - 1] = outputActivation;
-        if (acts.length > 1 && activation == Activation.SOFTMAX) {
-            throw Flags.bad(spec, "--activation softmax: softmax is only supported on the output layer "
-                    + "(--output-activation)");
-        }
-        if (loss == Loss.CROSS_ENTROPY && outputActivation != Activation.SOFTMAX) {
-            throw Flags.bad(spec, "--loss xent needs --output-activation softmax, got " + outputActivation.id());
-        }
+        Activation[] acts = activations.forLayers(sizes, loss);
         Network net = Network.glorot(sizes, acts, seed);
         Loss lossFn = loss;
         Random random = new Random(seed);

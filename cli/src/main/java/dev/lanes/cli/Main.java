@@ -33,14 +33,16 @@ import picocli.CommandLine.UnmatchedArgumentException;
         description = "SIMD float32 kernels for the JVM and a small MLP trainer on top.",
         subcommands = {Main.Info.class, TrainCommand.class, EvalCommand.class, PredictCommand.class,
             GradCheckCommand.class, Main.Bench.class},
-        exitCodeListHeading = "%nExit codes:%n",
-        exitCodeList = {
-            "0:success",
-            "1:a problem with a file or the data (missing, unreadable or corrupt file; data that does not fit the "
-                    + "model; a backend that cannot run here)",
-            "2:a bad command line (unknown command or flag, a flag value out of range or not fitting the data)",
-            "3:training produced no usable model (it diverged, or made no progress); nothing was saved"})
+        exitCodeListHeading = Main.EXIT_CODES, exitCodeList = {Main.EXIT_0, Main.EXIT_1, Main.EXIT_2, Main.EXIT_3})
 public final class Main implements Callable<Integer> {
+    static final String EXIT_CODES = "%nExit codes:%n";
+    static final String EXIT_0 = "0:success";
+    static final String EXIT_1 = "1:a problem with a file or the data (missing, unreadable or corrupt file; data that "
+            + "does not fit the model; a backend that cannot run here)";
+    static final String EXIT_2 = "2:a bad command line (unknown command or flag, a flag value out of range or not "
+            + "fitting the data)";
+    static final String EXIT_3 = "3:training produced no usable model (it diverged, or made no progress); nothing was "
+            + "saved";
     static final int USER_ERROR = 1;
     static final int BAD_COMMAND_LINE = 2;
     static final int NO_USABLE_MODEL = 3;

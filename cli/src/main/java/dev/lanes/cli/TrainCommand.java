@@ -34,7 +34,8 @@ import picocli.CommandLine.Spec;
 @Command(name = "train", mixinStandardHelpOptions = true,
         description = {"Trains a multilayer perceptron and prints, per epoch, the mean training loss, the accuracy "
             + "on held-out data, the time and the samples per second.",
-            "With no data flags it trains on the embedded digits set (1,797 8x8 images)."})
+            "With no data flags it trains on the embedded digits set (1,797 8x8 images)."},
+        exitCodeListHeading = Main.EXIT_CODES, exitCodeList = {Main.EXIT_0, Main.EXIT_1, Main.EXIT_2, Main.EXIT_3})
 final class TrainCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
@@ -47,13 +48,8 @@ final class TrainCommand implements Callable<Integer> {
                     + "100 features, else features,128,classes).")
     Flags.Layers layers;
 
-    @Option(names = "--activation", defaultValue = "tanh", paramLabel = "NAME", converter = Flags.ActivationName.class,
-            description = "Hidden activation: tanh, sigmoid, relu, identity (default: ${DEFAULT-VALUE}).")
-    Activation activation;
-
-    @Option(names = "--output-activation", defaultValue = "softmax", paramLabel = "NAME",
-            converter = Flags.ActivationName.class, description = "Output activation (default: ${DEFAULT-VALUE}).")
-    Activation outputActivation;
+    @Mixin
+    ActivationOptions activations;
 
     @Option(names = "--loss", defaultValue = "mse", paramLabel = "mse|xent", converter = Flags.LossName.class,
             description = "Squared error or cross-entropy (default: ${DEFAULT-VALUE}).")
@@ -83,15 +79,11 @@ final class TrainCommand implements Callable<Integer> {
             description = "Scale down batch gradients whose norm exceeds C; 0 is off (default: ${DEFAULT-VALUE}).")
     float clipNorm;
 
-    @Option(names = "--backend", defaultValue = "auto", paramLabel = "scalar|vector|auto",
-            converter = Flags.BackendName.class, description = "Kernel backend (default: ${DEFAULT-VALUE}).")
-    String backend;
+    @Mixin
+    BackendOption backend;
 
-    @Option(names = "--threads", defaultValue = "1", paramLabel = "N", converter = Flags.AtLeastOne.class,
-            description = "Threads, at most the number of processors (more are capped, with a note): a "
-                    + "mini-batch's samples and weight rows are split between them (batch 1: the large matrix "
-                    + "products); the weights are bit-identical for any N (default: ${DEFAULT-VALUE}).")
-    int threads;
+    @Mixin
+    ThreadsOption threads;
 
     @Option(names = "--save", paramLabel = "FILE",
             description = "Save the trained model (safetensors); checked before training starts.")
@@ -104,8 +96,8 @@ final class TrainCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
-        Kernels kernels = Flags.kernels(backend);
-        int threadCount = Flags.cappedThreads(spec, threads);
+        Kernels kernels = backend.kernels();
+        int threadCount = threads.count();
         // A directory stays itself, so that the check below names it as such.
         Path plotFile = plot == null ? null : Files.isDirectory(plot) ? plot : LossPlot.file(plot);
         if (save != null) {
@@ -118,16 +110,7 @@ final class TrainCommand implements Callable<Integer> {
         Dataset train = split.train();
         data.requireSeveralClasses(train);
         int[] sizes = architecture(train);
-        Activation[] acts = new Activation[sizes.length - 1];
-        Arrays.fill(acts, activation);
-        acts[acts.length - 1] = outputActivation;
-        if (acts.length > 1 && activation == Activation.SOFTMAX) {
-            throw Flags.bad(spec, "--activation softmax: softmax is only supported on the output layer "
-                    + "(--output-activation)");
-        }
-        if (loss == Loss.CROSS_ENTROPY && outputActivation != Activation.SOFTMAX) {
-            throw Flags.bad(spec, "--loss xent needs --output-activation softmax, got " + outputActivation.id());
-        }
+        Activation[] acts = activations.forLayers(sizes, loss);
         TrainingOptions options = TrainingOptions.defaults(loss, optimizer, batch).withSeed(seed)
                 .withClipNorm(clipNorm).withThreads(threadCount);
         if (learningRate != null) {
@@ -196,7 +179,7 @@ final class TrainCommand implements Callable<Integer> {
             String name = Flags.commandName(spec.commandLine()) + ": ";
             double saturated = Saturation.hiddenUnitShare(net, trainer.kernels(), split.heldOut());
             err.println(name + problem);
-            err.println(name + ProgressCheck.advice(saturated, activation.id(), options.learningRate(),
+            err.println(name + ProgressCheck.advice(saturated, activations.hidden.id(), options.learningRate(),
                     optimizer.defaultLearningRate(loss, batch)));
             if (save != null) {
                 err.println(name + "the model was not saved to " + save);
