@@ -4,6 +4,7 @@ import dev.lanes.nn.Activation;
 import dev.lanes.nn.Loss;
 import dev.lanes.nn.Optimizer;
 import java.util.Locale;
+import java.util.function.Function;
 import picocli.CommandLine;
 import picocli.CommandLine.ITypeConverter;
 import picocli.CommandLine.Model.CommandSpec;
@@ -125,33 +126,30 @@ final class Flags {
     static final class ActivationName implements ITypeConverter<Activation> {
         @Override
         public Activation convert(String value) {
-            try {
-                return Activation.named(value);
-            } catch (IllegalArgumentException e) {
-                throw new TypeConversionException("must be tanh, softmax, sigmoid, relu or identity, got '" + value + "'");
-            }
+            return byName(Activation::named, value, "tanh, softmax, sigmoid, relu or identity");
         }
     }
 
     static final class LossName implements ITypeConverter<Loss> {
         @Override
         public Loss convert(String value) {
-            try {
-                return Loss.named(value);
-            } catch (IllegalArgumentException e) {
-                throw new TypeConversionException("must be mse or xent, got '" + value + "'");
-            }
+            return byName(Loss::named, value, "mse or xent");
         }
     }
 
     static final class OptimizerName implements ITypeConverter<Optimizer> {
         @Override
         public Optimizer convert(String value) {
-            try {
-                return Optimizer.named(value);
-            } catch (IllegalArgumentException e) {
-                throw new TypeConversionException("must be sgd, momentum or adam, got '" + value + "'");
-            }
+            return byName(Optimizer::named, value, "sgd, momentum or adam");
+        }
+    }
+
+    /** The library's lookup by name, its refusal turned into what the flag must be. */
+    private static <T> T byName(Function<String, T> lookup, String value, String expected) {
+        try {
+            return lookup.apply(value);
+        } catch (IllegalArgumentException e) {
+            throw new TypeConversionException("must be " + expected + ", got '" + value + "'");
         }
     }
 
