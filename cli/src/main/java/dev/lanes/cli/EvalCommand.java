@@ -41,7 +41,7 @@ final class EvalCommand implements Callable<Integer> {
         int threadCount = threads.count();
         ModelFile.Model m = ModelInfo.load("--model", model);
         DataOptions.Split split = data.load(ModelInfo.inputMax(model, m), ModelInfo.splitSeed(model, m));
-        Loss loss = Loss.named(m.info().getOrDefault("loss", "mse"));
+        Loss loss = ModelInfo.loss(model, m);
         Trainer.Evaluation ev;
         try (KernelPool pool = KernelPool.of(kernels, threadCount)) {
             ev = Trainer.evaluate(m.network(), pool.kernels(), loss, split.heldOut());

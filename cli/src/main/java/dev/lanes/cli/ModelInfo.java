@@ -1,6 +1,7 @@
 package dev.lanes.cli;
 
 import dev.lanes.io.CorruptFileException;
+import dev.lanes.nn.Loss;
 import dev.lanes.nn.ModelFile;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -31,6 +32,16 @@ final class ModelInfo {
             // reported below
         }
         throw new CorruptFileException(file, "__metadata__ input_max '" + v + "' is not a positive number");
+    }
+
+    /** The loss the model was trained with (mse if the model does not say). */
+    static Loss loss(Path file, ModelFile.Model m) throws CorruptFileException {
+        String v = m.info().getOrDefault("loss", "mse");
+        try {
+            return Loss.named(v);
+        } catch (IllegalArgumentException e) {
+            throw new CorruptFileException(file, "__metadata__ loss '" + v + "' is not mse or xent");
+        }
     }
 
     static long splitSeed(Path file, ModelFile.Model m) throws CorruptFileException {

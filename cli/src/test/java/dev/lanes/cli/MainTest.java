@@ -118,6 +118,9 @@ class MainTest {
         Path bad = dir.resolve("bad.safetensors");
         Files.write(bad, new byte[] {1, 2, 3});
         assertOneLineError(run("eval", "--model", bad.toString()), bad.toString());
+        dev.lanes.nn.ModelFile.save(bad, dev.lanes.nn.Network.glorot(new int[] {64, 10},
+                new dev.lanes.nn.Activation[] {dev.lanes.nn.Activation.SOFTMAX}, 1), java.util.Map.of("loss", "hinge"));
+        assertOneLineError(run("eval", "--model", bad.toString()), bad + ": __metadata__ loss 'hinge' is not mse or xent");
     }
 
     /**
