@@ -87,6 +87,12 @@ public final class Main implements Callable<Integer> {
         String message = ex.getMessage();
         if (ex.getCause() instanceof TypeConversionException t && ex.getArgSpec() instanceof OptionSpec o) {
             message = o.longestName() + " " + t.getMessage();
+        } else if (ex instanceof UnmatchedArgumentException u && !u.getUnmatched().isEmpty()
+                && !u.getUnmatched().get(0).startsWith("-")) {
+            String word = u.getUnmatched().get(0);
+            message = cl.getSubcommands().isEmpty() ? "unexpected argument '" + word + "' (flags start with --)"
+                    : "unknown command '" + word + "' (the commands are " + String.join(", ", cl.getSubcommands().keySet())
+                    + ")";
         }
         err.println(Flags.commandName(cl) + ": " + message);
         UnmatchedArgumentException.printSuggestions(ex, err);

@@ -50,7 +50,9 @@ class MainTest {
         assertTrue(r.err().endsWith("Try 'lanes train --help' for more information." + System.lineSeparator()),
                 r.err());
         assertBadCommandLine(run("train", "--batch", "many"), "--batch must be a whole number of at least 1, got 'many'");
-        assertBadCommandLine(run("frobnicate"), "Unmatched argument at index 0: 'frobnicate'");
+        assertBadCommandLine(run("frobnicate"), "lanes: unknown command 'frobnicate' (the commands are info, train, "
+                + "eval, predict, gradcheck, bench)");
+        assertBadCommandLine(run("train", "extra"), "lanes train: unexpected argument 'extra' (flags start with --)");
     }
 
     /** Every bad flag value is exit code 2 and names the flag, whichever check finds it. */
