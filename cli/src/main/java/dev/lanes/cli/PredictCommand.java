@@ -3,13 +3,13 @@ package dev.lanes.cli;
 import dev.lanes.data.DataReaders;
 import dev.lanes.data.Dataset;
 import dev.lanes.kernels.Kernels;
-import dev.lanes.nn.ModelFile;
 import dev.lanes.nn.Predictor;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -41,20 +41,22 @@ final class PredictCommand implements Callable<Integer> {
             description = "The K most likely classes with their probabilities: c1,p1,c2,p2,... largest first.")
     Integer top;
 
-    @Option(names = "--backend", defaultValue = "auto", paramLabel = "scalar|vector|auto",
-            description = "Kernel backend (default: ${DEFAULT-VALUE}).")
-    String backend;
+    @Mixin
+    BackendOption backend;
 
     @Override
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
-        Kernels kernels = Kernels.named(backend);
+        Kernels kernels = backend.kernels();
         if (probabilities && top != null) {
             throw new UserException("--probabilities and --top print different columns; give one of them");
         }
-        Predictor p = Predictor.of(ModelFile.load(model), kernels);
+        Predictor p = Predictor.of(ModelInfo.load("--model", model), kernels);
         if (top != null && (top < 1 || top > p.outputs())) {
             throw new UserException("--top must be between 1 and " + p.outputs() + " (the model's outputs), got " + top);
+        }
+        if (input != null) {
+            PathChecks.requireReadableFile("--input", input);
         }
         Path name = input == null ? Path.of("standard input") : input;
         byte[] content = input == null ? System.in.readAllBytes() : Files.readAllBytes(input);

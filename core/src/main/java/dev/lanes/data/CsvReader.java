@@ -73,8 +73,8 @@ final class CsvReader {
         }
         int label = !labelled ? -1 : labelColumn < 0 ? columns + labelColumn : labelColumn;
         if (labelled && (label < 0 || label >= columns)) {
-            throw new IllegalArgumentException("labelColumn " + labelColumn + " is outside the " + columns
-                    + " columns of " + name);
+            throw new IllegalArgumentException("label column " + labelColumn + " is outside the " + columns
+                    + " columns of " + name + " (0 to " + (columns - 1) + ", or -" + columns + " to -1 from the end)");
         }
         int features = labelled ? columns - 1 : columns;
         float[] x = new float[features];

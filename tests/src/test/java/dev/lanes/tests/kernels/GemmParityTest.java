@@ -16,7 +16,7 @@ class GemmParityTest {
     static final int[] DIMS = {0, 1, 2, 7, 8, 9, 31, 33, 127, 129};
 
     static Stream<Arguments> cases() {
-        return Backs.stream().flatMap(k -> Stream.of(
+        return BackendsUnderTest.stream().flatMap(k -> Stream.of(
                 Arguments.of(k, false, false), Arguments.of(k, false, true),
                 Arguments.of(k, true, false), Arguments.of(k, true, true)));
     }
@@ -72,7 +72,7 @@ class GemmParityTest {
                 }
                 double old = beta == 0f ? 0 : c.before[c.off + i * ldc + j];
                 double exact = alpha * s + beta * old;
-                double bound = (k + 3) * Ref.EPS * (Math.abs(alpha) * abs + Math.abs(beta * old)) + 1e-30;
+                double bound = (k + 3) * ReferenceMath.EPS * (Math.abs(alpha) * abs + Math.abs(beta * old)) + 1e-30;
                 within(exact, c.a[c.off + i * ldc + j], bound, what + " (" + i + "," + j + ")");
             }
             for (int j = n; j < ldc && i < m - 1; j++) {
