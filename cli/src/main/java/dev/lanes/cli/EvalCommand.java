@@ -17,7 +17,8 @@ import picocli.CommandLine.Spec;
 
 @Command(name = "eval", mixinStandardHelpOptions = true,
         description = {"Measures a saved model's accuracy and loss on held-out data: by default the data the model "
-            + "records it was trained on (the same held-out split, the same input scaling as saved)."})
+            + "records it was trained on (the same held-out split, the same input scaling as saved)."},
+        exitCodeListHeading = Main.EXIT_CODES, exitCodeList = {Main.EXIT_0, Main.EXIT_1, Main.EXIT_2})
 final class EvalCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;

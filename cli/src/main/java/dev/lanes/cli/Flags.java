@@ -40,6 +40,58 @@ final class Flags {
         }
     }
 
+    /** A whole number of at least 0 (a queue that may be empty). */
+    static final class AtLeastZero implements ITypeConverter<Integer> {
+        @Override
+        public Integer convert(String value) {
+            Integer n = parseInt(value);
+            if (n == null || n < 0) {
+                throw new TypeConversionException("must be a whole number of at least 0, got '" + value + "'");
+            }
+            return n;
+        }
+    }
+
+    /** A TCP port, 0 for one the system picks. */
+    static final class Port implements ITypeConverter<Integer> {
+        @Override
+        public Integer convert(String value) {
+            Integer n = parseInt(value);
+            if (n == null || n < 0 || n > 65_535) {
+                throw new TypeConversionException("must be a port from 0 to 65535 (0: any free one), got '" + value + "'");
+            }
+            return n;
+        }
+    }
+
+    /** A size in bytes, at least 1. */
+    static final class Bytes implements ITypeConverter<Long> {
+        @Override
+        public Long convert(String value) {
+            try {
+                long n = Long.parseLong(value.trim());
+                if (n >= 1) {
+                    return n;
+                }
+            } catch (NumberFormatException e) {
+                // reported below
+            }
+            throw new TypeConversionException("must be a whole number of bytes, at least 1, got '" + value + "'");
+        }
+    }
+
+    /** A duration in seconds: 0 or more, decimals allowed (the command sets the upper bound). */
+    static final class Seconds implements ITypeConverter<Double> {
+        @Override
+        public Double convert(String value) {
+            float v = parseFloat(value);
+            if (!(v >= 0) || Float.isInfinite(v)) {
+                throw new TypeConversionException("must be a number of seconds, 0 or more, got '" + value + "'");
+            }
+            return Double.parseDouble(value.trim());
+        }
+    }
+
     /** Any whole number (a CSV column: 0 is the first, -1 the last). */
     static final class Column implements ITypeConverter<Integer> {
         @Override

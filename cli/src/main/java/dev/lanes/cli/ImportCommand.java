@@ -4,8 +4,8 @@ import dev.lanes.nn.Activation;
 import dev.lanes.nn.ModelFile;
 import dev.lanes.nn.Network;
 import dev.lanes.nn.TorchImport;
+import java.io.IOException;
 import java.io.PrintWriter;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -24,7 +24,8 @@ import picocli.CommandLine.Spec;
         description = {"Converts a PyTorch nn.Sequential of Linear layers, saved as safetensors "
             + "(safetensors.torch.save_file(model.state_dict(), path); F32, F16 or BF16), into a lanes model file "
             + "that eval, predict and serve take.",
-            "The file holds no activations, so --activations names them, one per Linear layer."})
+            "The file holds no activations, so --activations names them, one per Linear layer."},
+        exitCodeListHeading = Main.EXIT_CODES, exitCodeList = {Main.EXIT_0, Main.EXIT_1, Main.EXIT_2})
 final class ImportCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
@@ -33,13 +34,14 @@ final class ImportCommand implements Callable<Integer> {
     Path in;
 
     @Option(names = "--activations", required = true, split = ",", paramLabel = "NAME,NAME,...",
+            converter = Flags.ActivationName.class,
             description = "One activation per Linear layer: tanh, sigmoid, relu, identity, softmax (last layer only).")
-    List<String> activations;
+    List<Activation> activations;
 
     @Option(names = "--save", required = true, paramLabel = "OUT.safetensors", description = "The lanes model file to write.")
     Path save;
 
-    @Option(names = "--input-max", paramLabel = "X",
+    @Option(names = "--input-max", paramLabel = "X", converter = Flags.Positive.class,
             description = "What the model's raw features are divided by, as in its training (255 for pixels "
                     + "0..255 trained as x / 255); default: none, features are used as they come.")
     Float inputMax;
@@ -47,18 +49,21 @@ final class ImportCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
-        if (inputMax != null && !(inputMax > 0 && Float.isFinite(inputMax))) {
-            throw new UserException("--input-max must be a positive number, got " + inputMax);
+        for (int l = 0; l < activations.size() - 1; l++) {
+            if (activations.get(l) == Activation.SOFTMAX) {
+                throw Flags.bad(spec, "--activations: softmax is only supported on the last layer, got it for layer "
+                        + l + " of " + activations.size());
+            }
         }
-        Path parent = save.toAbsolutePath().getParent();
-        if (Files.isDirectory(save)) {
-            throw new UserException("--save " + save + " is a directory; give a file name");
+        PathChecks.requireReadableFile("IN.safetensors", in);
+        PathChecks.requireWritable("--save", save);
+        TorchImport.Imported imported;
+        try {
+            imported = TorchImport.read(in, activations);
+        } catch (IllegalArgumentException e) {
+            // The file is fine (it was read); the activations do not fit its layers.
+            throw Flags.bad(spec, "--activations: " + in + " has " + e.getMessage());
         }
-        if (parent != null && !Files.isDirectory(parent)) {
-            throw new UserException("--save " + save + ": the directory " + parent + " does not exist");
-        }
-        List<Activation> acts = activations.stream().map(Activation::named).toList();
-        TorchImport.Imported imported = TorchImport.read(in, acts);
         Network net = imported.network();
         Map<String, String> info = new LinkedHashMap<>();
         if (inputMax != null) {
@@ -66,10 +71,15 @@ final class ImportCommand implements Callable<Integer> {
         }
         info.put("imported_from", in.toAbsolutePath().normalize().toString());
         info.put("imported_dtypes", String.join(",", imported.dtypes()));
-        String sum = ModelFile.save(save, net, info);
+        String sum;
+        try {
+            sum = ModelFile.save(save, net, info);
+        } catch (IOException e) {
+            throw new UserException("--save " + save + ": could not write it (" + PathChecks.reason(e) + ")");
+        }
         out.printf(Locale.ROOT, "imported  %s: %d Linear layers, %s, %s (%,d parameters, %s)%n", in, net.layers(),
                 Arrays.stream(net.sizes()).mapToObj(Integer::toString).collect(Collectors.joining("-")),
-                acts.stream().map(Activation::id).collect(Collectors.joining(",")), net.parameterCount(),
+                activations.stream().map(Activation::id).collect(Collectors.joining(",")), net.parameterCount(),
                 String.join(", ", imported.dtypes()));
         out.println("inputs    " + (inputMax != null ? "divided by " + inputMax + " (input_max)"
                 : "used as they come (no --input-max)"));

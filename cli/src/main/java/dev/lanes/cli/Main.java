@@ -141,7 +141,8 @@ public final class Main implements Callable<Integer> {
 
     @Command(name = "info", mixinStandardHelpOptions = true,
             description = {"Prints the JDK, the backend chosen and why, and the vector species.",
-                "With --model: what a model file holds and whether its checksum verified."})
+                "With --model: what a model file holds and whether its checksum verified."},
+            exitCodeListHeading = Main.EXIT_CODES, exitCodeList = {Main.EXIT_0, Main.EXIT_1, Main.EXIT_2})
     static final class Info implements Callable<Integer> {
         @Spec
         CommandSpec spec;
@@ -153,7 +154,7 @@ public final class Main implements Callable<Integer> {
         public Integer call() throws IOException {
             PrintWriter out = spec.commandLine().getOut();
             if (model != null) {
-                describe(out, model, ModelFile.load(model));
+                describe(out, model, ModelInfo.load("--model", model));
                 return 0;
             }
             out.printf("java      %s (%s, %s)%n", System.getProperty("java.version"),

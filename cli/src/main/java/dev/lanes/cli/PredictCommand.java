@@ -18,7 +18,8 @@ import picocli.CommandLine.Spec;
         description = {"Reads CSV rows of raw features (as in the training data, before scaling: the model's "
             + "input_max is applied) and prints the predicted class of each row, one per line.",
             "A header row is accepted as train --csv accepts one; the whole input is read and checked before "
-            + "anything is printed."})
+            + "anything is printed."},
+        exitCodeListHeading = Main.EXIT_CODES, exitCodeList = {Main.EXIT_0, Main.EXIT_1, Main.EXIT_2})
 final class PredictCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
@@ -29,16 +30,17 @@ final class PredictCommand implements Callable<Integer> {
     @Option(names = "--input", paramLabel = "FILE", description = "The CSV rows (default: standard input).")
     Path input;
 
-    @Option(names = "--label-column", paramLabel = "N",
-            description = "A column to leave out (a label), 0-based; negative counts from the end (default: none).")
+    @Option(names = "--label-column", paramLabel = "N", converter = Flags.Column.class,
+            description = "A column to leave out (a label), 0 the first; negative counts from the end (default: none).")
     Integer labelColumn;
 
     @Option(names = "--probabilities",
             description = "After the class, every output: class,p0,p1,... (raw outputs for a model without softmax).")
     boolean probabilities;
 
-    @Option(names = "--top", paramLabel = "K",
-            description = "The K most likely classes with their probabilities: c1,p1,c2,p2,... largest first.")
+    @Option(names = "--top", paramLabel = "K", converter = Flags.AtLeastOne.class,
+            description = "The K most likely classes with their probabilities: c1,p1,c2,p2,... largest first "
+                + "(K at most the model's outputs).")
     Integer top;
 
     @Mixin
@@ -47,13 +49,14 @@ final class PredictCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
-        Kernels kernels = backend.kernels();
         if (probabilities && top != null) {
-            throw new UserException("--probabilities and --top print different columns; give one of them");
+            throw Flags.bad(spec, "--probabilities and --top print different columns; give one of them");
         }
+        Kernels kernels = backend.kernels();
         Predictor p = Predictor.of(ModelInfo.load("--model", model), kernels);
-        if (top != null && (top < 1 || top > p.outputs())) {
-            throw new UserException("--top must be between 1 and " + p.outputs() + " (the model's outputs), got " + top);
+        if (top != null && top > p.outputs()) {
+            throw Flags.bad(spec, "--top must be between 1 and " + p.outputs() + " (the outputs of " + model + "), got "
+                    + top);
         }
         if (input != null) {
             PathChecks.requireReadableFile("--input", input);
@@ -64,7 +67,7 @@ final class PredictCommand implements Callable<Integer> {
         try {
             rows = DataReaders.csvFeatures(name, content, labelColumn);
         } catch (IllegalArgumentException e) {
-            throw new UserException("--label-column " + labelColumn + " is outside the rows of " + name);
+            throw Flags.bad(spec, "--label-column " + labelColumn + " is outside the rows of " + name);
         }
         if (rows.features() != p.inputs()) {
             throw new UserException(name + ": rows have " + rows.features() + " values, the model takes " + p.inputs()

@@ -239,11 +239,15 @@ class MainTest {
     void helpListsEveryCommandAndEveryCommandTakesHelp() {
         Result help = run("--help");
         assertEquals(0, help.code());
-        for (String command : List.of("info", "train", "eval", "predict", "gradcheck", "bench")) {
+        List<String> commands = List.of("info", "train", "eval", "predict", "gradcheck", "import", "serve", "bench");
+        assertEquals(commands, List.copyOf(new picocli.CommandLine(new Main()).getSubcommands().keySet()),
+                "a new command is added to this list, so that its --help is tried");
+        for (String command : commands) {
             assertTrue(help.out().contains("\n  " + command + " "), command + " in " + help.out());
             Result r = run(command, "--help");
             assertEquals(0, r.code(), command + ": " + r.err());
             assertTrue(r.out().startsWith("Usage: lanes " + command), r.out());
+            assertTrue(command.equals("bench") || r.out().contains("Exit codes:"), command + ": " + r.out());
         }
         assertTrue(help.out().contains("Exit codes:"), help.out());
         Result train = run("train", "--help");
@@ -256,7 +260,7 @@ class MainTest {
         assertTrue(none.err().contains("Usage: lanes"), none.err());
     }
 
-    private static void assertOneLineError(Result r, String expected) {
+    static void assertOneLineError(Result r, String expected) {
         assertEquals(1, r.code(), r.out() + r.err());
         String[] lines = r.err().strip().split("\n");
         assertEquals(1, lines.length, r.err());
@@ -265,7 +269,7 @@ class MainTest {
         assertFalse(r.err().contains("\tat "), "no stack trace");
     }
 
-    private static void assertBadCommandLine(Result r, String expected) {
+    static void assertBadCommandLine(Result r, String expected) {
         assertEquals(2, r.code(), r.out() + r.err());
         String[] lines = r.err().strip().split("\n");
         assertTrue(lines[0].contains(expected), lines[0]);

@@ -19,6 +19,7 @@ import java.util.Random;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /** import, info --model, eval on recorded data, and predict's options, through the command line in process. */
@@ -30,12 +31,18 @@ class ModelCommandsTest {
         return MainTest.run(args);
     }
 
+    /** A file or data problem: one line naming the command, exit code 1, nothing on standard output. */
     private static void assertOneLineError(MainTest.Result r, String expected) {
-        assertEquals(1, r.code(), r.out() + r.err());
+        MainTest.assertOneLineError(r, expected);
         assertEquals("", r.out(), "nothing on standard output");
-        String[] lines = r.err().strip().split("\n");
-        assertEquals(1, lines.length, r.err());
-        assertTrue(lines[0].contains(expected), "expected '" + expected + "' in: " + lines[0]);
+    }
+
+    /** A bad flag value: the flag first, a pointer to --help, exit code 2, nothing on standard output. */
+    private static void assertBadFlag(MainTest.Result r, String command, String expected) {
+        MainTest.assertBadCommandLine(r, expected);
+        assertTrue(r.err().startsWith("lanes " + command + ": " + expected), r.err());
+        assertTrue(r.err().contains("Try 'lanes " + command + " --help'"), r.err());
+        assertEquals("", r.out(), "nothing on standard output");
     }
 
     /** A PyTorch-style state dict (keys 0.* and 2.*, no lanes metadata) of a sizes[0]-hidden-classes Sequential. */
@@ -110,21 +117,34 @@ class ModelCommandsTest {
     void importRefusesWhatItCannotReadInOneLine() throws Exception {
         Path torch = torchFile("t.safetensors", 5, 4, 3, false);
         Path out = dir.resolve("out.safetensors");
-        assertOneLineError(run("import", torch.toString(), "--activations", "tanh", "--save", out.toString()),
-                "2 Linear layers (0 to 2) but 1 activation given");
+        assertBadFlag(run("import", torch.toString(), "--activations", "tanh", "--save", out.toString()), "import",
+                "--activations: " + torch + " has 2 Linear layers (0 to 2) but 1 activation given");
         assertOneLineError(run("predict", "--model", torch.toString()),
                 "not a lanes model: __metadata__ format is 'pt', expected 'lanes-mlp'; it looks like a PyTorch state dict: "
                         + "convert it with TorchImport (./lanes import)");
-        assertOneLineError(run("import", torch.toString(), "--activations", "tanh,swish", "--save", out.toString()),
-                "unknown activation 'swish'");
+        assertBadFlag(run("import", torch.toString(), "--activations", "tanh,swish", "--save", out.toString()), "import",
+                "--activations must be tanh, softmax, sigmoid, relu or identity, got 'swish'");
+        assertBadFlag(run("import", torch.toString(), "--activations", "softmax,softmax", "--save", out.toString()),
+                "import", "--activations: softmax is only supported on the last layer, got it for layer 0 of 2");
+        assertOneLineError(run("import", dir.resolve("missing.safetensors").toString(), "--activations", "tanh,softmax",
+                "--save", out.toString()), "lanes import: no such file: " + dir.resolve("missing.safetensors"));
+        assertOneLineError(run("import", dir.toString(), "--activations", "tanh,softmax", "--save", out.toString()),
+                "IN.safetensors " + dir + " is a directory, not a file");
+        Path notSafetensors = Files.writeString(dir.resolve("notes.txt"), "not a model");
+        assertOneLineError(run("import", notSafetensors.toString(), "--activations", "tanh,softmax", "--save",
+                out.toString()), notSafetensors.toString());
+        MainTest.assertBadCommandLine(run("import", "--activations", "tanh,softmax", "--save", out.toString()),
+                "lanes import: Missing required parameter: 'IN.safetensors'");
         assertOneLineError(run("import", torchFile("gap.safetensors", 5, 4, 3, true).toString(), "--activations",
                 "tanh,softmax", "--save", out.toString()), "gap in the numbering between tensors 0.weight and 4.weight");
         assertOneLineError(run("import", torch.toString(), "--activations", "tanh,softmax", "--save",
                 dir.resolve("no/such/dir/m.safetensors").toString()), "does not exist");
         assertOneLineError(run("import", torch.toString(), "--activations", "tanh,softmax", "--save", dir.toString()),
                 "is a directory");
-        assertOneLineError(run("import", torch.toString(), "--activations", "tanh,softmax", "--save", out.toString(),
-                "--input-max", "0"), "--input-max must be a positive number");
+        assertBadFlag(run("import", torch.toString(), "--activations", "tanh,softmax", "--save", out.toString(),
+                "--input-max", "0"), "import", "--input-max must be a positive number, got '0'");
+        assertBadFlag(run("import", torch.toString(), "--activations", "tanh,softmax", "--save", out.toString(),
+                "--input-max", "NaN"), "import", "--input-max must be a positive number, got 'NaN'");
         assertFalse(Files.exists(out));
     }
 
@@ -245,11 +265,89 @@ class ModelCommandsTest {
         Files.writeString(headerOnly, "a,b,c\n");
         assertOneLineError(run("predict", "--model", model.toString(), "--input", headerOnly.toString()),
                 "no data rows after the header line");
-        assertOneLineError(run("predict", "--model", model.toString(), "--input", input.toString(), "--top", "11"),
-                "--top must be between 1 and 10 (the model's outputs), got 11");
-        assertOneLineError(run("predict", "--model", model.toString(), "--input", input.toString(), "--top", "2",
-                "--probabilities"), "--probabilities and --top print different columns");
-        assertOneLineError(run("predict", "--model", model.toString(), "--input", input.toString(), "--label-column", "70"),
+        assertOneLineError(run("predict", "--model", model.toString(), "--input", dir.resolve("none.csv").toString()),
+                "lanes predict: no such file: " + dir.resolve("none.csv"));
+        assertOneLineError(run("predict", "--model", model.toString(), "--input", dir.toString()),
+                "--input " + dir + " is a directory, not a file");
+    }
+
+    /** predict's new flags follow the command line's rule: a bad value names the flag, exit code 2. */
+    @Test
+    void predictsBadFlagValuesAreExitCode2NamingTheFlag() throws Exception {
+        Path model = dir.resolve("digits.safetensors");
+        assertEquals(0, run("train", "--epochs", "1", "--save", model.toString()).code());
+        Path input = Files.writeString(dir.resolve("rows.csv"), String.join(",", java.util.Collections.nCopies(64, "1"))
+                + "\n");
+        String m = model.toString();
+        String in = input.toString();
+        assertBadFlag(run("predict", "--model", m, "--input", in, "--top", "11"), "predict",
+                "--top must be between 1 and 10 (the outputs of " + model + "), got 11");
+        assertBadFlag(run("predict", "--model", m, "--input", in, "--top", "0"), "predict",
+                "--top must be a whole number of at least 1, got '0'");
+        assertBadFlag(run("predict", "--model", m, "--input", in, "--top", "2", "--probabilities"), "predict",
+                "--probabilities and --top print different columns");
+        assertBadFlag(run("predict", "--model", m, "--input", in, "--label-column", "70"), "predict",
                 "--label-column 70 is outside the rows of " + input);
+        assertBadFlag(run("predict", "--model", m, "--input", in, "--label-column", "last"), "predict",
+                "--label-column must be a whole number");
+        assertBadFlag(run("predict", "--model", m, "--input", in, "--backend", "gpu"), "predict",
+                "--backend must be scalar, vector or auto, got 'gpu'");
+        MainTest.Result ok = run("predict", "--model", m, "--input", in, "--top", "10", "--backend", "scalar");
+        assertEquals(0, ok.code(), ok.err());
+    }
+
+    /**
+     * serve's flags: bad values exit 2 naming the flag, before the model is read or a port is bound;
+     * a missing model or a port in use is exit code 1. More threads than processors are allowed (and
+     * not capped, unlike train's): the command gets as far as binding the port.
+     */
+    @Test
+    @Timeout(value = 120, threadMode = Timeout.ThreadMode.SEPARATE_THREAD) // a check that let serve start would wait forever
+    void servesBadFlagValuesAreExitCode2AndItsFileProblemsExitCode1() throws Exception {
+        Path model = dir.resolve("m.safetensors");
+        ModelFile.save(model, dev.lanes.nn.Network.glorot(new int[] {3, 4, 2},
+                new dev.lanes.nn.Activation[] {dev.lanes.nn.Activation.TANH, dev.lanes.nn.Activation.SOFTMAX}, 1),
+                Map.of());
+        String m = model.toString();
+        assertBadFlag(run("serve", "--model", m, "--port", "70000"), "serve",
+                "--port must be a port from 0 to 65535 (0: any free one), got '70000'");
+        assertBadFlag(run("serve", "--model", m, "--port", "http"), "serve", "--port must be a port from 0 to 65535");
+        assertBadFlag(run("serve", "--model", m, "--threads", "0"), "serve",
+                "--threads must be a whole number of at least 1, got '0'");
+        assertBadFlag(run("serve", "--model", m, "--threads", "5000"), "serve", "--threads must be at most 1024, got 5000");
+        assertBadFlag(run("serve", "--model", m, "--queue", "-1"), "serve",
+                "--queue must be a whole number of at least 0, got '-1'");
+        assertBadFlag(run("serve", "--model", m, "--max-body", "0"), "serve",
+                "--max-body must be a whole number of bytes, at least 1, got '0'");
+        assertBadFlag(run("serve", "--model", m, "--warmup", "-1"), "serve",
+                "--warmup must be a number of seconds, 0 or more, got '-1'");
+        assertBadFlag(run("serve", "--model", m, "--warmup", "601"), "serve", "--warmup must be at most 600 seconds");
+        assertBadFlag(run("serve", "--model", m, "--drain", "nan"), "serve", "--drain must be a number of seconds");
+        assertBadFlag(run("serve", "--model", m, "--drain", "3601"), "serve", "--drain must be at most 3600 seconds");
+        assertBadFlag(run("serve", "--model", m, "--backend", "gpu"), "serve",
+                "--backend must be scalar, vector or auto, got 'gpu'");
+        assertBadFlag(run("serve", "--model", m, "--host", "no-such-host.invalid"), "serve",
+                "--host no-such-host.invalid is not an address or a known host name");
+        MainTest.assertBadCommandLine(run("serve", "--port", "0"), "lanes serve: Missing required option: '--model=FILE'");
+
+        assertOneLineError(run("serve", "--model", dir.resolve("none.safetensors").toString(), "--port", "0"),
+                "lanes serve: no such file: " + dir.resolve("none.safetensors"));
+        assertOneLineError(run("serve", "--model", dir.toString(), "--port", "0"),
+                "--model " + dir + " is a directory, not a file");
+        int manyThreads = Runtime.getRuntime().availableProcessors() + 3;
+        try (java.net.ServerSocket taken = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            MainTest.Result r = run("serve", "--model", m, "--host", "127.0.0.1", "--port",
+                    Integer.toString(taken.getLocalPort()), "--threads", Integer.toString(manyThreads));
+            assertOneLineError(r, "lanes serve: cannot listen on 127.0.0.1:" + taken.getLocalPort());
+            assertFalse(r.err().contains("processor"), "--threads is not capped at the processors: " + r.err());
+        }
+    }
+
+    @Test
+    void infoWithABadModelPathIsExitCode1() {
+        assertOneLineError(run("info", "--model", dir.resolve("none.safetensors").toString()),
+                "lanes info: no such file: " + dir.resolve("none.safetensors"));
+        assertOneLineError(run("info", "--model", dir.toString()), "--model " + dir + " is a directory, not a file");
+        MainTest.assertBadCommandLine(run("info", "--model"), "lanes info: Missing required parameter for option '--model'");
     }
 }
