@@ -3,9 +3,9 @@ package dev.lanes.kernels;
 import static dev.lanes.kernels.VectorKernels.L;
 import static dev.lanes.kernels.VectorKernels.S;
 
-import java.lang.management.ManagementFactory;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorShuffle;
 
 /**
  * Elementwise transcendental loops for {@link VectorKernels}, built only from plain lanewise
@@ -25,9 +25,6 @@ import jdk.incubator.vector.VectorOperators;
  * {@code VectorMathTest}); they assume hardware FMA, which the vector backend requires.
  */
 final class VectorMath {
-    /** Whether the CPU has fused multiply-add; without it, Vector API fma is emulated and very slow. */
-    static final boolean FMA = detectFma();
-
     /** Adding 1.5 * 2^23 rounds a float of magnitude below 2^22 to an integer, kept in the low mantissa bits. */
     private static final float ROUND_MAGIC = 0x1.8p23f;
     private static final float LOG2E = 0x1.715476p0f;
@@ -66,16 +63,6 @@ final class VectorMath {
     private static final float TANH_ONE = 0x1.205968p3f;
 
     private VectorMath() {
-    }
-
-    private static boolean detectFma() {
-        try {
-            com.sun.management.HotSpotDiagnosticMXBean bean =
-                    ManagementFactory.getPlatformMXBean(com.sun.management.HotSpotDiagnosticMXBean.class);
-            return bean == null || !"false".equals(bean.getVMOption("UseFMA").getValue());
-        } catch (RuntimeException | LinkageError e) {
-            return true;
-        }
     }
 
     /**
@@ -122,6 +109,25 @@ final class VectorMath {
     }
 
     /**
+     * {@link #tanh} one element at a time, for {@code n < L}: the same operations in the same order,
+     * so the same bits; an element's tanh does not depend on the width or on which call it is in.
+     */
+    static void tanhOneByOne(int n, float[] x, int xOff, float[] out, int outOff) {
+        for (int i = 0; i < n; i++) {
+            float xi = x[xOff + i];
+            float a = Math.abs(xi);
+            a = a > TANH_ONE ? TANH_ONE : a;
+            float u = a * a;
+            float g = Math.fma(Math.fma(u, TANH_A2, TANH_A1), u, TANH_A0)
+                    / Math.fma(Math.fma(u, TANH_B2, TANH_B1), u, 1f);
+            float h = Math.fma(a * u, g, a);
+            float t = h / Math.fma(h * 0.25f, h, 1f);
+            t = a >= TANH_ONE ? 1f : t;
+            out[outOff + i] = Float.intBitsToFloat(Float.floatToRawIntBits(t) | (Float.floatToRawIntBits(xi) & SIGN_BIT));
+        }
+    }
+
+    /**
      * {@code out[i] = sech^2(x[i]) = 4e / (1 + e)^2} with {@code e = exp(-2|x|)}, as
      * {@code e4 / (1 + e4/4)^2} with {@code e4 = 4e}, for {@code i < n}, {@code n >= L}: absolute error
      * at most 2^-21, relative error at most 2^-19 where the result is a normal float (measured: 2^-22.55
@@ -158,6 +164,25 @@ final class VectorMath {
             FloatVector s = e4.div(d.mul(d));
             FloatVector.fromArray(S, out, outOff + p).blend(s, lane.compare(VectorOperators.GE, i - p))
                     .intoArray(out, outOff + p);
+        }
+    }
+
+    /** {@link #sech2} one element at a time, for {@code n < L}: the same operations, so the same bits. */
+    static void sech2OneByOne(int n, float[] x, int xOff, float[] out, int outOff) {
+        float magic = ROUND_MAGIC + (EXPONENT_BIAS + 2);
+        float lowest = -(EXPONENT_BIAS + 2) * LN2;
+        for (int i = 0; i < n; i++) {
+            float y = Math.abs(x[xOff + i]) * -2f;
+            y = y < lowest ? lowest : y;
+            float t = Math.fma(y, LOG2E, magic);
+            float k = t - magic;
+            float r = Math.fma(k, -LN2_HI, y);
+            r = Math.fma(k, -LN2_LO, r);
+            float q = Math.fma(Math.fma(Math.fma(Math.fma(Math.fma(Math.fma(r, EXP_C6, EXP_C5), r, EXP_C4), r, EXP_C3),
+                    r, EXP_C2), r, 1f), r, 1f);
+            float e4 = q * Float.intBitsToFloat(Float.floatToRawIntBits(t) << MANTISSA_BITS);
+            float d = Math.fma(e4, 0.25f, 1f);
+            out[outOff + i] = e4 / (d * d);
         }
     }
 
@@ -202,7 +227,9 @@ final class VectorMath {
             // Lanes the previous block already counted are zeroed before adding.
             sum = sum.add(e.blend(zero, lane.compare(VectorOperators.LT, i - p)));
         }
-        FloatVector lanes1 = sum;
-        return (L == 8 ? VectorKernels.sum8(lanes1.lane(0), lanes1.lane(1), lanes1.lane(2), lanes1.lane(3), lanes1.lane(4), lanes1.lane(5), lanes1.lane(6), lanes1.lane(7)) : VectorKernels.sumBySlices(lanes1));
+        for (VectorShuffle<Float> step : VectorKernels.LANE_SUM) {
+            sum = sum.add(sum.rearrange(step));
+        }
+        return sum.lane(0);
     }
 }

@@ -3,15 +3,13 @@ package dev.lanes.kernels;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorSpecies;
 import org.junit.jupiter.api.Test;
 
 /**
  * Checks VectorMath against {@code Math} in double, rounded to float. Each sweep also evaluates the
  * negated arguments, for the symmetry of tanh and sech2 and the negative half of exp.
  *
- * <p>The loops run at the preferred species, as the vector backend runs them. What is swept: tanh
+ * <p>The loops run at the vector backend's species ({@code -Dlanes.vectorBits}, else the preferred one). What is swept: tanh
  * at every 16th bit pattern of all non-negative floats up to +Inf (2^27
  * values, and their negations), plus every float of [2^-13, 2^-12] (where x^3 starts to count),
  * [0.0625, 0.0626] (the largest error) and [8.5, 9.5] (saturation and the clamp). The exp of
@@ -22,8 +20,6 @@ import org.junit.jupiter.api.Test;
  * different branches.
  */
 class VectorMathTest {
-    private static final VectorSpecies<Float> P = FloatVector.SPECIES_PREFERRED;
-
     private static final int STRIDE = 16;
     /** A prime, so that a sparse sweep still visits all mantissa patterns modulo small powers of two. */
     private static final int SPARSE_STRIDE = 1021;
@@ -45,7 +41,7 @@ class VectorMathTest {
      * results to check.
      */
     private static void sweep(Function f, int from, int to, int stride, Check check) {
-        int n = P.length() * 1024;
+        int n = VectorKernels.L * 1024;
         float[] in = new float[n];
         float[] out = new float[n];
         float[] outNegated = new float[n];
@@ -286,7 +282,7 @@ class VectorMathTest {
 
     /** f over xs, padded with NaN to at least one vector (the loops need one). */
     private static float[] apply(Function f, float[] xs) {
-        int n = Math.max(xs.length, P.length());
+        int n = Math.max(xs.length, VectorKernels.L);
         float[] in = java.util.Arrays.copyOf(xs, n);
         java.util.Arrays.fill(in, xs.length, n, Float.NaN);
         float[] out = new float[n];

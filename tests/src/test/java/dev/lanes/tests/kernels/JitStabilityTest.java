@@ -5,9 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.lanes.kernels.Kernels;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
-import java.nio.file.Paths;
 import java.util.Arrays;
+import java.util.List;
 import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
@@ -73,9 +72,8 @@ public class JitStabilityTest {
 
     @Test
     void vectorResultsDoNotChangeWhenCompiled() throws Exception {
-        Path java = Paths.get(System.getProperty("java.home"), "bin", "java");
-        Process p = new ProcessBuilder(java.toString(), "--add-modules", "jdk.incubator.vector", "-cp",
-                System.getProperty("java.class.path"), JitStabilityTest.class.getName(), "vector").start();
+        Process p = new ProcessBuilder(Width.javaCommand(List.of("--add-modules", "jdk.incubator.vector"),
+                JitStabilityTest.class, "vector")).start();
         p.getOutputStream().close();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertTrue(p.waitFor(300, TimeUnit.SECONDS), "probe finished");
