@@ -62,6 +62,20 @@ final class VectorMath {
      */
     private static final float TANH_ONE = 0x1.205968p3f;
 
+    /**
+     * 0, 1, ..., L - 1: which lanes of the last, overlapping block are new. Loaded from an array,
+     * not built with {@code addIndex}: on JDK 17 C2 sometimes leaves addIndex's helper out of line
+     * (it is just over the size limit for calls it deems cold), and the loop then allocated 96 bytes
+     * per call at 4 lanes.
+     */
+    private static final float[] LANE_INDEX = new float[L];
+
+    static {
+        for (int i = 0; i < L; i++) {
+            LANE_INDEX[i] = i;
+        }
+    }
+
     private VectorMath() {
     }
 
@@ -76,7 +90,7 @@ final class VectorMath {
      * vector operations, two of them divisions.
      */
     static void tanh(int n, float[] x, int xOff, float[] out, int outOff) {
-        FloatVector lane = FloatVector.zero(S).addIndex(1);
+        FloatVector lane = FloatVector.fromArray(S, LANE_INDEX, 0);
         FloatVector one = FloatVector.broadcast(S, 1f);
         FloatVector quarter = FloatVector.broadcast(S, 0.25f);
         FloatVector cap = FloatVector.broadcast(S, TANH_ONE);
@@ -134,7 +148,7 @@ final class VectorMath {
      * and 2^-21.73); results below 2^-126 flush to 0; NaN to NaN.
      */
     static void sech2(int n, float[] x, int xOff, float[] out, int outOff) {
-        FloatVector lane = FloatVector.zero(S).addIndex(1);
+        FloatVector lane = FloatVector.fromArray(S, LANE_INDEX, 0);
         // 4 e^-2|x| = 2^(k + 2) e^r: the 2 is folded into the exponent bias of the scale.
         float magic = ROUND_MAGIC + (EXPONENT_BIAS + 2);
         FloatVector vmagic = FloatVector.broadcast(S, magic);
@@ -194,7 +208,7 @@ final class VectorMath {
      * NaN to NaN.
      */
     static float expShiftedAndSum(int n, float[] x, int xOff, float shift, float[] out, int outOff) {
-        FloatVector lane = FloatVector.zero(S).addIndex(1);
+        FloatVector lane = FloatVector.fromArray(S, LANE_INDEX, 0);
         FloatVector zero = FloatVector.zero(S);
         FloatVector vshift = FloatVector.broadcast(S, shift);
         // The exponent bias is folded into the rounding constant, so t's bits shifted are 2^k itself.
