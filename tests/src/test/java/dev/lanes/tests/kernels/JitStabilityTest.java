@@ -60,6 +60,7 @@ public class JitStabilityTest {
     /** The probe: each kernel's hash on its first call and after 20,000 calls, one line each. */
     public static void main(String[] args) {
         Kernels k = Kernels.named(args[0]);
+        System.out.println("width " + k.describe());
         for (String kernel : KERNELS) {
             int first = run(k, kernel);
             int last = first;
@@ -78,6 +79,7 @@ public class JitStabilityTest {
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertTrue(p.waitFor(300, TimeUnit.SECONDS), "probe finished");
         assertEquals(0, p.exitValue(), out);
+        assertTrue(out.contains("width " + Kernels.vector().describe() + "\n"), "the probe ran at this JVM's width: " + out);
         Function<String, String[]> fields = line -> line.trim().split(" ");
         long checked = out.lines().map(fields).filter(f -> f.length == 3).peek(f ->
                 assertEquals(f[1], f[2], f[0] + ": the first call and the compiled calls give different bits")).count();

@@ -59,6 +59,8 @@ public class SteadyStateAllocationTest {
                 + " the Vector API emulates it in Java and allocates on every operation: allocation is checked at the"
                 + " widths this CPU runs natively");
         String first = probe(k);
+        assertTrue(first.contains("width " + k.describe() + "\n"), "the probe ran at this JVM's width, "
+                + k.describe() + ":\n" + first);
         if (first.contains(CLEAN)) {
             return;
         }
@@ -83,8 +85,10 @@ public class SteadyStateAllocationTest {
 
     /** The probe, run in a fresh JVM: exits non-zero and names the call that still allocates. */
     public static void main(String[] args) {
+        Kernels k = Kernels.named(args[0]);
+        System.out.println("width " + k.describe());
         try {
-            measure(Kernels.named(args[0]));
+            measure(k);
         } catch (AssertionError e) {
             System.out.println("FAILED: " + e.getMessage());
             System.exit(1);
