@@ -280,6 +280,31 @@ class VectorMathTest {
         }
     }
 
+    /**
+     * Below one vector the backend runs tanh and sech2 one element at a time; that copy of the
+     * formula must give the vector loop's bits, or an element's result would depend on n and on the
+     * width (Kernels promises it does not).
+     */
+    @Test
+    void theOneByOneFormulasGiveTheVectorLoopsBits() {
+        java.util.SplittableRandom r = new java.util.SplittableRandom(3);
+        float[] xs = java.util.Arrays.copyOf(SPECIALS, SPECIALS.length + 100_000);
+        for (int i = SPECIALS.length; i < xs.length; i++) {
+            xs[i] = (float) (r.nextBoolean() ? r.nextDouble(-12, 12) : Math.scalb(r.nextDouble(-1, 1), r.nextInt(-30, 8)));
+        }
+        float[] one = new float[xs.length];
+        VectorMath.tanhOneByOne(xs.length, xs, 0, one, 0);
+        float[] vec = apply(Function.TANH, xs);
+        for (int i = 0; i < xs.length; i++) {
+            assertEquals(bits(vec[i]), bits(one[i]), "tanh(" + xs[i] + ")");
+        }
+        VectorMath.sech2OneByOne(xs.length, xs, 0, one, 0);
+        vec = apply(Function.SECH2, xs);
+        for (int i = 0; i < xs.length; i++) {
+            assertEquals(bits(vec[i]), bits(one[i]), "sech2(" + xs[i] + ")");
+        }
+    }
+
     /** f over xs, padded with NaN to at least one vector (the loops need one). */
     private static float[] apply(Function f, float[] xs) {
         int n = Math.max(xs.length, VectorKernels.L);
