@@ -74,7 +74,14 @@ public abstract class Kernels {
     Kernels() {
     }
 
-    /** The backend chosen once for this JVM; see {@link Backends} for how it is chosen. */
+    /**
+     * The backend chosen once for this JVM; see {@link Backends} for how it is chosen.
+     *
+     * @throws IllegalArgumentException if {@code -Dlanes.backend} or {@code -Dlanes.vectorBits} has a
+     *     bad value
+     * @throws VectorBackendUnavailableException if {@code -Dlanes.backend=vector} was given and the
+     *     vector backend cannot run
+     */
     public static Kernels get() {
         return Backends.chosen();
     }
@@ -87,8 +94,10 @@ public abstract class Kernels {
     /**
      * The Vector API backend.
      *
-     * @throws UnsupportedOperationException if it cannot run in this JVM; the message says why and
-     *     which flag to pass
+     * @throws VectorBackendUnavailableException (an {@link UnsupportedOperationException}) if it
+     *     cannot run in this JVM; the message says why and which flag to pass
+     * @throws IllegalArgumentException if {@code -Dlanes.vectorBits} has a value other than 128, 256
+     *     or 512
      */
     public static Kernels vector() {
         return Backends.vector();
@@ -98,8 +107,8 @@ public abstract class Kernels {
      * A backend by name: {@code "scalar"}, {@code "vector"} or {@code "auto"} (the same as {@link
      * #get()}). Case-insensitive.
      *
-     * @throws IllegalArgumentException for any other name
-     * @throws UnsupportedOperationException for {@code "vector"} where it cannot run
+     * @throws IllegalArgumentException for any other name, or a bad {@code -Dlanes.vectorBits}
+     * @throws VectorBackendUnavailableException for {@code "vector"} where it cannot run
      */
     public static Kernels named(String name) {
         return Backends.named(name);
@@ -128,7 +137,10 @@ public abstract class Kernels {
     /** The backend's name: {@code "scalar"} or {@code "vector"}. */
     public abstract String name();
 
-    /** A short description: the name and, for vector, the species (for example {@code vector(256-bit, 8 lanes)}). */
+    /**
+     * A short description: the name and, for vector, the width and whether it was forced (for example
+     * {@code vector(256-bit, 8 lanes, the CPU's preferred width)}).
+     */
     public String describe() {
         return name();
     }
@@ -199,8 +211,9 @@ public abstract class Kernels {
     /**
      * Sum of squared differences {@code sum_i (target[i] - pred[i])^2}: the squared-error loss of one
      * sample. Error at most {@code (n + 2) * 2^-23 * sum_i (target[i] - pred[i])^2}: the bound of
-     * {@link #dot} over the squared differences, plus the rounding of each difference before it is
-     * squared (which alone can reach 3 * 2^-24 of the result at n = 1).
+     * {@link #dot} over the squared differences, plus twice the rounding of each difference, which
+     * squaring doubles (at n = 1 the error can reach 3 * 2^-24 of the result, beyond the 2^-23 that
+     * the bound of dot alone would give).
      */
     public final float squaredError(int n, float[] pred, int predOff, float[] target, int targetOff) {
         checkSize("n", n);
