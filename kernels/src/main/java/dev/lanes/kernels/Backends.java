@@ -1,25 +1,38 @@
 package dev.lanes.kernels;
 
-import java.lang.management.ManagementFactory;
 import java.util.Locale;
 import java.util.Optional;
+import java.util.OptionalInt;
 
 /**
- * How the backend is chosen, once per JVM.
+ * How the backend and its vector width are chosen, once per JVM.
  *
  * <p>The system property {@value #PROPERTY} ({@code scalar}, {@code vector} or {@code auto}, the
  * default) decides what {@link Kernels#get()} returns. {@code auto} picks the vector backend when the
  * module {@code jdk.incubator.vector} is in the boot layer (run with
  * {@code --add-modules jdk.incubator.vector}), the VM is HotSpot with its optimizing compiler (C2;
- * not {@code -Xint}, not a client VM or {@code -XX:TieredStopAtLevel} below 4) and the preferred
- * vector size is at least 128 bits. Otherwise it picks scalar and logs exactly one line, through
- * {@link System.Logger} {@code dev.lanes.kernels}, that says why and what to change. Asking for
- * {@code vector} where it cannot run throws {@link UnsupportedOperationException}; it never falls back
- * silently. The library only reads the property; it never sets one.
+ * not {@code -Xint}, not a client VM or {@code -XX:TieredStopAtLevel} below 4), the CPU has fused
+ * multiply-add and the preferred vector size is at least 128 bits. Otherwise it picks scalar and
+ * logs exactly one line, through {@link System.Logger} {@code dev.lanes.kernels}, that says why and
+ * what to change. Asking for {@code vector} where it cannot run throws
+ * {@link VectorBackendUnavailableException}; it never falls back silently. The probes themselves live
+ * in {@link Platform}.
+ *
+ * <p>The vector backend uses the CPU's preferred vector width (at most 512 bits), unless the system
+ * property {@value #VECTOR_BITS_PROPERTY} ({@code 128}, {@code 256} or {@code 512}) forces one. That
+ * is for tests and benchmarks: it lets one machine run the loops that a 4-lane (ARM NEON) or 16-lane
+ * (AVX-512) machine runs. A width wider than the CPU's is computed exactly but emulated in Java, many
+ * times slower than scalar; the backend then logs one line at level INFO, and
+ * {@link Kernels#describe()} names the width and whether it was forced. Any other value is an
+ * {@link IllegalArgumentException} wherever the vector backend is asked for. The library only reads
+ * these properties; it never sets one.
  */
 public final class Backends {
     /** The system property that overrides the choice: {@code scalar}, {@code vector} or {@code auto}. */
     public static final String PROPERTY = "lanes.backend";
+
+    /** The system property that forces the vector width, in bits: {@code 128}, {@code 256} or {@code 512}. */
+    public static final String VECTOR_BITS_PROPERTY = "lanes.vectorBits";
 
     private static final System.Logger LOG = System.getLogger("dev.lanes.kernels");
 
@@ -31,6 +44,14 @@ public final class Backends {
         return Optional.ofNullable(VectorHolder.REASON);
     }
 
+    /**
+     * The vector backend's width in bits (128, 256 or 512; the lane count is a 32nd of it), or empty
+     * where it cannot run.
+     */
+    public static OptionalInt vectorBits() {
+        return VectorHolder.INSTANCE == null ? OptionalInt.empty() : OptionalInt.of(VectorHolder.INSTANCE.vectorBits());
+    }
+
     /** One line: which backend {@link Kernels#get()} uses and why. */
     public static String choiceExplanation() {
         return Choice.EXPLANATION;
@@ -38,7 +59,11 @@ public final class Backends {
 
     static Kernels vector() {
         if (VectorHolder.INSTANCE == null) {
-            throw new UnsupportedOperationException("the vector backend cannot run: " + VectorHolder.REASON);
+            if (VectorHolder.BAD_WIDTH) {
+                throw new IllegalArgumentException(VectorHolder.REASON);
+            }
+            throw new VectorBackendUnavailableException("the vector backend cannot run: " + VectorHolder.REASON,
+                    VectorHolder.REASON);
         }
         return VectorHolder.INSTANCE;
     }
@@ -48,8 +73,8 @@ public final class Backends {
             if (Choice.BAD_PROPERTY) {
                 throw new IllegalArgumentException(Choice.EXPLANATION);
             }
-            throw new UnsupportedOperationException("-D" + PROPERTY + "=vector was given, but the vector backend"
-                    + " cannot run: " + VectorHolder.REASON);
+            throw new VectorBackendUnavailableException("-D" + PROPERTY + "=vector was given, but the vector backend"
+                    + " cannot run: " + VectorHolder.REASON, VectorHolder.REASON);
         }
         return Choice.INSTANCE;
     }
@@ -76,14 +101,46 @@ public final class Backends {
         return n;
     }
 
+    /**
+     * The width that {@value #VECTOR_BITS_PROPERTY} forces, or 0 when it is not set.
+     *
+     * @throws IllegalArgumentException for a value other than 128, 256 or 512
+     */
+    static int forcedVectorBits() {
+        String raw = System.getProperty(VECTOR_BITS_PROPERTY);
+        if (raw == null) {
+            return 0;
+        }
+        switch (raw.trim()) {
+            case "128":
+                return 128;
+            case "256":
+                return 256;
+            case "512":
+                return 512;
+            default:
+                throw new IllegalArgumentException("-D" + VECTOR_BITS_PROPERTY + "='" + raw
+                        + "' is not a vector width lanes can use: give 128, 256 or 512 (bits), or leave it unset"
+                        + " for the CPU's preferred width");
+        }
+    }
+
     /** The vector backend, loaded lazily so that its classes are never touched where they cannot link. */
     private static final class VectorHolder {
         static final Kernels INSTANCE;
         static final String REASON;
+        static final boolean BAD_WIDTH;
 
         static {
             Kernels instance = null;
-            String reason = environmentProblem();
+            boolean badWidth = false;
+            String reason;
+            try {
+                reason = environmentProblem(forcedVectorBits());
+            } catch (IllegalArgumentException e) {
+                reason = e.getMessage();
+                badWidth = true;
+            }
             if (reason == null) {
                 try {
                     instance = (Kernels) Class.forName("dev.lanes.kernels.VectorKernels")
@@ -95,39 +152,30 @@ public final class Backends {
             }
             INSTANCE = instance;
             REASON = instance == null ? reason : null;
+            BAD_WIDTH = badWidth;
+            if (instance != null && forcedVectorBits() != 0) {
+                LOG.log(System.Logger.Level.INFO, "lanes runs its vector kernels at a forced width, for tests and"
+                        + " benchmarks only: {0}", instance.describe());
+            }
         }
 
-        private static String environmentProblem() {
-            if (ModuleLayer.boot().findModule("jdk.incubator.vector").isEmpty()) {
+        private static String environmentProblem(int forcedBits) {
+            if (!Platform.VECTOR_MODULE) {
                 return "the module jdk.incubator.vector is not loaded; pass --add-modules jdk.incubator.vector to java";
             }
-            String vm = System.getProperty("java.vm.name", "");
-            String info = System.getProperty("java.vm.info", "");
-            if (info.contains("interpreted mode") || vmOption("UseCompiler").map("false"::equals).orElse(false)) {
-                return "the JIT compiler is off (-Xint); vector code would run interpreted, far slower than scalar";
+            if (Platform.JIT_PROBLEM != null) {
+                return Platform.JIT_PROBLEM;
             }
-            if (vm.contains("Client")) {
-                return "this is a client VM (" + vm + ") without the C2 compiler; use a server VM";
+            if (!Platform.FMA) {
+                return "the CPU has no fused multiply-add (or -XX:-UseFMA is set): the Vector API would emulate it"
+                        + " lane by lane, far slower than scalar";
             }
-            Optional<String> stop = vmOption("TieredStopAtLevel");
-            if (stop.isPresent() && !stop.get().equals("4")
-                    && vmOption("TieredCompilation").map("true"::equals).orElse(true)) {
-                return "-XX:TieredStopAtLevel=" + stop.get() + " keeps C2 off; remove that flag";
-            }
-            if (!vm.contains("HotSpot") && !vm.contains("OpenJDK")) {
-                return "the VM is " + vm + ", not HotSpot; the Vector API is only known to be compiled well by HotSpot's C2";
+            int preferred = Platform.preferredVectorBits();
+            if (forcedBits == 0 && preferred < 128) {
+                return "the preferred vector size is " + preferred + " bits, below 128: vector code would not beat"
+                        + " scalar on this CPU or with this -XX:MaxVectorSize";
             }
             return null;
-        }
-
-        private static Optional<String> vmOption(String name) {
-            try {
-                com.sun.management.HotSpotDiagnosticMXBean bean =
-                        ManagementFactory.getPlatformMXBean(com.sun.management.HotSpotDiagnosticMXBean.class);
-                return bean == null ? Optional.empty() : Optional.of(bean.getVMOption(name).getValue());
-            } catch (RuntimeException | LinkageError e) {
-                return Optional.empty();
-            }
         }
     }
 
@@ -147,6 +195,7 @@ public final class Backends {
             }
             Kernels chosen;
             String why;
+            boolean bad = requested == null;
             if (requested == null) {
                 chosen = null;
                 why = "-D" + PROPERTY + "='" + raw + "' is not one of scalar, vector, auto";
@@ -159,6 +208,10 @@ public final class Backends {
                 why = chosen.describe() + ": " + (requested.equals("vector") ? "requested by -D" + PROPERTY + "=vector"
                         : "the Vector API is available");
                 LOG.log(System.Logger.Level.DEBUG, "lanes uses the {0} kernels", chosen.describe());
+            } else if (VectorHolder.BAD_WIDTH) {
+                chosen = null;
+                why = VectorHolder.REASON;
+                bad = true;
             } else if (requested.equals("vector")) {
                 chosen = null;
                 why = "none: -D" + PROPERTY + "=vector was given but " + VectorHolder.REASON;
@@ -169,7 +222,7 @@ public final class Backends {
             }
             INSTANCE = chosen;
             EXPLANATION = why;
-            BAD_PROPERTY = requested == null;
+            BAD_PROPERTY = bad;
         }
     }
 }

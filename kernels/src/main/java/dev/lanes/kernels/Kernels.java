@@ -29,18 +29,59 @@ import static dev.lanes.kernels.Checks.checkVector;
  *   <li>No method allocates in steady state.</li>
  * </ul>
  *
+ * <h2>Alpha zero and empty products</h2>
+ * As in reference BLAS, {@code alpha == 0} means the product is not computed at all: {@link #axpy}
+ * and {@link #ger} return at once, {@link #gemv}, {@link #gemvT} and {@link #gemm} set their output
+ * to {@code beta} times its old value (0 for beta 0, untouched for beta 1), and the inputs of the
+ * product are not read, so an infinity or NaN there does not turn the output into NaN. An empty
+ * inner dimension (n = 0 for gemv, m = 0 for gemvT, k = 0 for gemm) does the same. A call with an
+ * empty output (m or n = 0 for gemm) does nothing, whatever its leading dimensions. {@link #scale}
+ * multiplies even by 0, so {@code Inf * 0} gives NaN there, as in BLAS's sscal.
+ *
  * <h2>Accuracy</h2>
  * Reductions (dot, gemv, gemvT, the sums inside softmax) may associate their terms in any order; the
  * error of a sum of n products is at most {@code n * 2^-23 * sum|x_i * y_i|} (a factor 2 over the
  * classical bound for recursive summation, which covers blocked and lane-wise summation orders).
  * Elementwise transcendental functions state their own bounds.
+ *
+ * <h2>Reproducibility</h2>
+ * Within one JVM a call's bits depend only on its arguments: not on the JIT's progress (a kernel's
+ * first, interpreted call gives the bits of its compiled calls), not on {@link #withExecutor}'s
+ * thread count, not on offsets or alignment. Across machines, what the results depend on is the
+ * backend and, for the vector backend, its width (4 lanes on ARM NEON, 8 on AVX2, 16 on AVX-512;
+ * {@code -Dlanes.vectorBits} sets it, see {@link Backends}):
+ * <ul>
+ *   <li>the same bits on every backend and at every width: {@link #scale}, {@link #mul},
+ *       {@link #add}, {@link #axpy}, {@link #squaredErrorGradient}, {@link #tanhGradFromOutput},
+ *       {@link #ger}, {@link #gemvT} (each element is rounded once per step, in one order);</li>
+ *   <li>the same bits at every width of the vector backend (not the scalar backend's: other
+ *       formulas or summation orders): {@link #tanh}, {@link #sech2}, {@link #gemm};</li>
+ *   <li>bits that depend on the width, within the stated bounds: {@link #dot},
+ *       {@link #squaredError}, {@link #gemv}, {@link #gerGemv}, {@link #softmax},
+ *       {@link #softmaxBackward}. Their sums run in L lanes at once, so the lane count sets the
+ *       order in which terms are added, and sizes below two vectors are summed in order by the
+ *       scalar loop.</li>
+ * </ul>
+ * The vector backend uses only IEEE operations (add, multiply, divide, fused multiply-add,
+ * comparisons), no platform math library, so a given width gives the same bits on any CPU and JDK:
+ * results from a 16-lane server can be reproduced on any other machine with
+ * {@code -Dlanes.vectorBits=512} (slowly, where the CPU is narrower). The scalar backend's
+ * {@code tanh}, {@code sech2} and {@code softmax} call {@link Math}, whose last bit may vary
+ * between JDKs and CPUs.
  */
 public abstract class Kernels {
 
     Kernels() {
     }
 
-    /** The backend chosen once for this JVM; see {@link Backends} for how it is chosen. */
+    /**
+     * The backend chosen once for this JVM; see {@link Backends} for how it is chosen.
+     *
+     * @throws IllegalArgumentException if {@code -Dlanes.backend} or {@code -Dlanes.vectorBits} has a
+     *     bad value
+     * @throws VectorBackendUnavailableException if {@code -Dlanes.backend=vector} was given and the
+     *     vector backend cannot run
+     */
     public static Kernels get() {
         return Backends.chosen();
     }
@@ -53,8 +94,10 @@ public abstract class Kernels {
     /**
      * The Vector API backend.
      *
-     * @throws UnsupportedOperationException if it cannot run in this JVM; the message says why and
-     *     which flag to pass
+     * @throws VectorBackendUnavailableException (an {@link UnsupportedOperationException}) if it
+     *     cannot run in this JVM; the message says why and which flag to pass
+     * @throws IllegalArgumentException if {@code -Dlanes.vectorBits} has a value other than 128, 256
+     *     or 512
      */
     public static Kernels vector() {
         return Backends.vector();
@@ -64,8 +107,8 @@ public abstract class Kernels {
      * A backend by name: {@code "scalar"}, {@code "vector"} or {@code "auto"} (the same as {@link
      * #get()}). Case-insensitive.
      *
-     * @throws IllegalArgumentException for any other name
-     * @throws UnsupportedOperationException for {@code "vector"} where it cannot run
+     * @throws IllegalArgumentException for any other name, or a bad {@code -Dlanes.vectorBits}
+     * @throws VectorBackendUnavailableException for {@code "vector"} where it cannot run
      */
     public static Kernels named(String name) {
         return Backends.named(name);
@@ -94,7 +137,10 @@ public abstract class Kernels {
     /** The backend's name: {@code "scalar"} or {@code "vector"}. */
     public abstract String name();
 
-    /** A short description: the name and, for vector, the species (for example {@code vector(256-bit, 8 lanes)}). */
+    /**
+     * A short description: the name and, for vector, the width and whether it was forced (for example
+     * {@code vector(256-bit, 8 lanes, the CPU's preferred width)}).
+     */
     public String describe() {
         return name();
     }
@@ -102,6 +148,11 @@ public abstract class Kernels {
     @Override
     public String toString() {
         return describe();
+    }
+
+    /** The width of this backend's vectors in bits; 0 for the scalar backend. */
+    int vectorBits() {
+        return 0;
     }
 
     // ---------------------------------------------------------------- level 1
@@ -117,15 +168,22 @@ public abstract class Kernels {
         return dotK(n, x, xOff, y, yOff);
     }
 
-    /** {@code y[i] += alpha * x[i]} for {@code i < n} (BLAS saxpy). One rounding per element with FMA backends, two without. */
+    /**
+     * {@code y[i] += alpha * x[i]} for {@code i < n} (BLAS saxpy), one rounding per element (a fused
+     * multiply-add). With {@code alpha == 0} y is left as it is and x is not read, as in BLAS: an
+     * infinite or NaN x does not make y NaN.
+     */
     public final void axpy(int n, float alpha, float[] x, int xOff, float[] y, int yOff) {
         checkSize("n", n);
         checkVector("x", x, xOff, n);
         checkVector("y", y, yOff, n);
+        if (alpha == 0f) {
+            return;
+        }
         axpyK(n, alpha, x, xOff, y, yOff);
     }
 
-    /** {@code x[i] *= alpha} for {@code i < n} (BLAS sscal). Exact to one rounding. */
+    /** {@code x[i] *= alpha} for {@code i < n} (BLAS sscal). Exact to one rounding; {@code alpha == 0} still multiplies (Inf and NaN give NaN). */
     public final void scale(int n, float alpha, float[] x, int xOff) {
         checkSize("n", n);
         checkVector("x", x, xOff, n);
@@ -152,7 +210,10 @@ public abstract class Kernels {
 
     /**
      * Sum of squared differences {@code sum_i (target[i] - pred[i])^2}: the squared-error loss of one
-     * sample. Same bound as {@link #dot}, with the squared differences as the terms.
+     * sample. Error at most {@code (n + 2) * 2^-23 * sum_i (target[i] - pred[i])^2}: the bound of
+     * {@link #dot} over the squared differences, plus twice the rounding of each difference, which
+     * squaring doubles (at n = 1 the error can reach 3 * 2^-24 of the result, beyond the 2^-23 that
+     * the bound of dot alone would give).
      */
     public final float squaredError(int n, float[] pred, int predOff, float[] target, int targetOff) {
         checkSize("n", n);
@@ -179,8 +240,9 @@ public abstract class Kernels {
     /**
      * {@code y = alpha * A * x + beta * y} with A m-by-n row-major (BLAS sgemv, no transpose, on
      * row-major storage). {@code x} has n elements, {@code y} has m. With {@code beta == 0} the old
-     * contents of y are not read (a NaN there does not leak), as in BLAS. Each y[i] carries the
-     * {@link Kernels reduction bound} over n terms.
+     * contents of y are not read (a NaN there does not leak), as in BLAS. With {@code alpha == 0} or
+     * {@code n == 0}, A and x are not read and y becomes {@code beta * y} (see the class comment).
+     * Each y[i] carries the {@link Kernels reduction bound} over n terms.
      */
     public final void gemv(int m, int n, float alpha, float[] a, int aOff, int lda,
                            float[] x, int xOff, float beta, float[] y, int yOff) {
@@ -189,13 +251,18 @@ public abstract class Kernels {
         checkMatrix("a", a, aOff, lda, m, n);
         checkVector("x", x, xOff, n);
         checkVector("y", y, yOff, m);
+        if (alpha == 0f || n == 0) {
+            ScalarKernels.prepareOutput(m, beta, y, yOff);
+            return;
+        }
         gemvK(m, n, alpha, a, aOff, lda, x, xOff, beta, y, yOff);
     }
 
     /**
      * {@code y = alpha * A^T * x + beta * y} with A m-by-n row-major: the backward pass of a dense
      * layer. {@code x} has m elements, {@code y} has n. With {@code beta == 0} the old contents of y
-     * are not read. Each y[j] carries the reduction bound over m terms.
+     * are not read; with {@code alpha == 0} or {@code m == 0}, A and x are not read and y becomes
+     * {@code beta * y}. Each y[j] carries the reduction bound over m terms.
      */
     public final void gemvT(int m, int n, float alpha, float[] a, int aOff, int lda,
                             float[] x, int xOff, float beta, float[] y, int yOff) {
@@ -204,13 +271,18 @@ public abstract class Kernels {
         checkMatrix("a", a, aOff, lda, m, n);
         checkVector("x", x, xOff, m);
         checkVector("y", y, yOff, n);
+        if (alpha == 0f || m == 0) {
+            ScalarKernels.prepareOutput(n, beta, y, yOff);
+            return;
+        }
         gemvTK(m, n, alpha, a, aOff, lda, x, xOff, beta, y, yOff);
     }
 
     /**
      * Rank-1 update {@code A += alpha * x * y^T} with A m-by-n row-major (BLAS sger): the outer
      * product that gives a dense layer's weight gradient. {@code x} has m elements, {@code y} has n.
-     * Each element is updated with at most two roundings.
+     * Each element is updated with at most two roundings. With {@code alpha == 0} A is left as it is
+     * and x and y are not read, as in BLAS.
      */
     public final void ger(int m, int n, float alpha, float[] x, int xOff, float[] y, int yOff,
                           float[] a, int aOff, int lda) {
@@ -219,6 +291,9 @@ public abstract class Kernels {
         checkVector("x", x, xOff, m);
         checkVector("y", y, yOff, n);
         checkMatrix("a", a, aOff, lda, m, n);
+        if (alpha == 0f) {
+            return;
+        }
         gerK(m, n, alpha, x, xOff, y, yOff, a, aOff, lda);
     }
 
@@ -227,7 +302,8 @@ public abstract class Kernels {
      * updated A, in one pass over A: bit-identical to {@link #ger} then {@link #gemv} (alpha 1, beta 0),
      * but A is read and written once instead of read twice. This is per-sample gradient descent's
      * inner step: apply one sample's weight gradient, then run the next sample's forward product.
-     * u has m elements, v and x have n, y has m; y must not overlap A, u, v or x.
+     * u has m elements, v and x have n, y has m; y must not overlap A, u, v or x. With
+     * {@code alpha == 0} A is left as it is (u and v are not read) and y = A x.
      */
     public final void gerGemv(int m, int n, float alpha, float[] u, int uOff, float[] v, int vOff,
                               float[] a, int aOff, int lda, float[] x, int xOff, float[] y, int yOff) {
@@ -238,6 +314,10 @@ public abstract class Kernels {
         checkMatrix("a", a, aOff, lda, m, n);
         checkVector("x", x, xOff, n);
         checkVector("y", y, yOff, m);
+        if (alpha == 0f || n == 0) {
+            gemv(m, n, 1f, a, aOff, lda, x, xOff, 0f, y, yOff);
+            return;
+        }
         gerGemvK(m, n, alpha, u, uOff, v, vOff, a, aOff, lda, x, xOff, y, yOff);
     }
 
@@ -249,7 +329,9 @@ public abstract class Kernels {
      * {@code op(A) = A} (m-by-k, {@code lda >= k}) or, with {@code transA}, {@code A^T} where A is
      * k-by-m ({@code lda >= m}); likewise op(B) with B k-by-n ({@code ldb >= n}) or, with
      * {@code transB}, n-by-k ({@code ldb >= k}). With {@code beta == 0} the old contents of C are not
-     * read. Each element carries the {@link Kernels reduction bound} over k terms.
+     * read. Each element carries the {@link Kernels reduction bound} over k terms. As in BLAS, with
+     * m or n = 0 nothing is read or written (whatever the leading dimensions), and with k = 0 or
+     * {@code alpha == 0} A and B are not read and C becomes {@code beta * C}.
      *
      * <p>A dense layer's three products are {@code gemm(false, true, ...)} for the forward pass
      * Z = X·Wᵀ, {@code gemm(true, false, ...)} for the weight gradient dW = δᵀ·X and
@@ -273,6 +355,13 @@ public abstract class Kernels {
             checkMatrix("b", b, bOff, ldb, k, n);
         }
         checkMatrix("c", c, cOff, ldc, m, n);
+        if (m == 0 || n == 0) {
+            return;
+        }
+        if (k == 0 || alpha == 0f) {
+            ScalarKernels.scaleRows(m, n, beta, c, cOff, ldc);
+            return;
+        }
         gemmK(transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
     }
 
@@ -318,7 +407,12 @@ public abstract class Kernels {
      * Numerically stable softmax {@code out[i] = exp(x[i] - max) / sum_j exp(x[j] - max)}.
      *
      * <p>For finite inputs of any size and magnitude the result is finite, in [0, 1], and sums to 1
-     * within {@code n * 2^-22}. Each element has relative error at most {@code 2^-20 + n * 2^-23}.
+     * within {@code n * 2^-22}. Element i has relative error at most
+     * {@code 2^-20 + n * 2^-23 + |x[i] - max| * 2^-24}: the last term is the rounding of the
+     * difference {@code x[i] - max} in float, which the exponential turns into a relative error of
+     * the same size (the scalar backend subtracts in double and stays within the first two terms).
+     * It exceeds the others only for {@code |x[i] - max| > 16}, where the result is below
+     * {@code e^-16} (about 1.1e-7) times the largest, an absolute error below 1e-12.
      * Special values: a NaN anywhere gives NaN everywhere; {@code -Inf} entries get 0; if some entries
      * are {@code +Inf}, they share the mass equally (the limit as they grow) and all others get 0; if
      * every entry is {@code -Inf} the result is NaN (there is no limit). {@code n == 0} does nothing.

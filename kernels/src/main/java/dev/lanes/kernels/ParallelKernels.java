@@ -45,6 +45,11 @@ final class ParallelKernels extends Kernels {
         return base.describe() + " on " + parallelism + " threads";
     }
 
+    @Override
+    int vectorBits() {
+        return base.vectorBits();
+    }
+
     /** A range body: computes outputs [from, to). */
     interface Range {
         void run(int from, int to);

@@ -18,10 +18,20 @@ import jdk.incubator.vector.FloatVector;
  * {@link #NR} columns stored step by step, U into rows {@link #KC} floats apart. The register tile
  * then reads both at constant strides from the loop counter, with constant displacements between
  * its loads, so C2 removes every range check from the loop and spends almost nothing on addresses
- * (reading U's rows in place, each at its own offset, cost a fifth of the FMA rate on JDK 17). The tile is {@link #MR} rows by two vectors:
- * eight accumulators, two loads and four broadcasts need at most 14 of AVX2's 16 registers however
- * C2 schedules them (larger tiles spill on one JDK or the other), and eight independent FMA chains
- * cover the FMA latency of current x86 cores.
+ * (reading U's rows in place, each at its own offset, cost a fifth of the FMA rate on JDK 17).
+ *
+ * <p>The register tile is {@link #MR} rows by two vectors, MR chosen from the lane count, the only
+ * thing the code knows of the CPU (and what a forced width sets, so a test at 16 lanes runs the
+ * 16-lane tile). Up to 8 lanes (AVX2 and 128-bit vectors on x86; 16 registers): four rows, eight
+ * accumulators, which with two loads and four broadcasts need at most 14 of the 16 registers however
+ * C2 schedules them (larger tiles spill on one JDK or the other on AVX2), and eight independent FMA
+ * chains cover the FMA latency of current x86 cores. At 16 lanes (AVX-512; 32 registers): eight
+ * rows, sixteen accumulators, two loads and up to eight broadcasts, 26 of the 32 registers: twice
+ * the FMAs per load of V, and sixteen chains to cover the four-cycle latency of two FMA ports
+ * (eight would only just do it). A 14-row tile would fill the 32 registers exactly, but C2 has no
+ * slack then, and 8 keeps MC a multiple of the tile. At 4 lanes the four-row tile stays: it is what
+ * x86's 16 registers hold at 128 bits; ARM's NEON has 32 and might take eight rows, but we have no
+ * ARM machine to measure it on. The tile changes no bits (see below), only speed.
  *
  * <p>Every element of C is, for each k-block in increasing order, a plain sequential FMA sum over p
  * from zero, added to C as {@code c = fma(alpha, sum, c)}. Block boundaries depend on k alone, so
@@ -29,39 +39,37 @@ import jdk.incubator.vector.FloatVector;
  * JIT; no lane sum is ever taken.
  */
 final class VectorGemm {
-    /** Rows of a register tile. */
-    static final int MR = 4;
+    /** Rows of a register tile: 8 at 16 lanes (32 registers), else 4 (see the class comment). */
+    static final int MR = L >= 16 ? 8 : 4;
     /** Columns of a register tile and of a V panel: two vectors. */
     static final int NR = 2 * L;
     /**
      * Longest k-block, and the distance between U rows in their buffer (a constant, so the tile's
-     * four broadcasts share one index). A V panel of a block (up to 32 KiB with 8 lanes) is read
-     * by every tile of a U block in turn, from L1 or streaming from L2. Longer blocks mean fewer
-     * passes over C and fewer, longer copies of U: 512 measured about 7% faster than 256 on the
-     * forward-pass shape (k = 784, two blocks instead of four) and level elsewhere. Blocks depend
-     * on k only (see {@link #blockLength}): threads split m and n, never k, so every thread cuts k
-     * the same way.
+     * broadcasts share one index). A V panel of a block (up to 32 KiB with 8 lanes, 64 KiB with 16)
+     * is read by every tile of a U block in turn, from L1 or streaming from L2 (two vector loads per
+     * step of 16 FMAs at 16 lanes, well within L2's bandwidth). Longer blocks mean fewer passes over
+     * C and fewer, longer copies of U: 512 measured about 7% faster than 256 on the forward-pass
+     * shape (k = 784, two blocks instead of four) and level elsewhere. Blocks depend on k only (see
+     * {@link #blockLength}), not on the width: so the bits do not either, and threads, which split m
+     * and n but never k, all cut k the same way.
      */
     static final int KC = 512;
-    /** Rows of U per block: a block of U (up to 192 KiB) stays in L2 while every V panel meets it. */
-    static final int MC = 24 * MR;
-    /** Columns of V per block: the V block (up to 1 MiB) is packed once per k-block. */
-    static final int NC = 32 * NR;
+    /** Rows of U per block, a multiple of every MR: a block of U (up to 192 KiB) stays in L2 while every V panel meets it. */
+    static final int MC = 96;
+    /** Columns of V per block, a multiple of every NR: the V block (up to 1 MiB) is packed once per k-block. */
+    static final int NC = 512;
 
     private VectorGemm() {
     }
 
     /**
-     * C = alpha * op(A) * op(B) + beta * C for k >= 1. Beta is applied where the first k-block is
+     * C = alpha * op(A) * op(B) + beta * C for m, n, k >= 1. Beta is applied where the first k-block is
      * added, as {@code fma(alpha, sum, beta * c)} (with 0 for beta * c when beta is 0, so old NaNs do
      * not leak): the same bits as scaling C first, without a pass over C of its own.
      */
     static void multiply(boolean transA, boolean transB, int m, int n, int k, float alpha,
                          float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
                          float beta, float[] c, int cOff, int ldc) {
-        if (m == 0 || n == 0) {
-            return;
-        }
         // Elements each orientation copies transposed; T = C^T also adds into C through a scalar loop.
         long normalCost = (transA ? (long) m * k : 0) + (transB ? (long) n * k : 0);
         long turnedCost = (transA ? 0 : (long) m * k) + (transB ? 0 : (long) n * k) + (long) m * n;
@@ -215,7 +223,11 @@ final class VectorGemm {
             int panel = j * kc;
             for (int i = 0; i < mc; i += MR) {
                 int ct = c0 + i * cRs + j * cVs;
-                tile(kc, rows, i * KC, panels, panel, buf.tile);
+                if (MR == 8) {
+                    tile8(kc, rows, i * KC, panels, panel, buf.tile);
+                } else {
+                    tile4(kc, rows, i * KC, panels, panel, buf.tile);
+                }
                 if (i + MR <= mc && cols == NR && cVs == 1) {
                     storeTile(alpha, beta, buf.tile, c, ct, cRs);
                 } else {
@@ -226,12 +238,13 @@ final class VectorGemm {
     }
 
     /**
-     * The register tile: sums over kc steps of four U rows (at u0, u0 + KC, ...) against one V
-     * panel, stored row after row into {@code sums} (MR x NR). Nothing but the loop is in this method:
-     * when an epilogue with branches on alpha and beta shared it, a recompilation after a new branch
-     * was first taken sometimes made the whole loop about twice as slow for the rest of the run.
+     * The register tile up to 8 lanes: sums over kc steps of four U rows (at u0, u0 + KC, ...)
+     * against one V panel, stored row after row into {@code sums} (MR x NR). Nothing but the loop is
+     * in this method: when an epilogue with branches on alpha and beta shared it, a recompilation
+     * after a new branch was first taken sometimes made the whole loop about twice as slow for the
+     * rest of the run.
      */
-    private static void tile(int kc, float[] u, int u0, float[] panels, int v0, float[] sums) {
+    private static void tile4(int kc, float[] u, int u0, float[] panels, int v0, float[] sums) {
         FloatVector c00 = FloatVector.zero(S), c01 = FloatVector.zero(S);
         FloatVector c10 = FloatVector.zero(S), c11 = FloatVector.zero(S);
         FloatVector c20 = FloatVector.zero(S), c21 = FloatVector.zero(S);
@@ -262,6 +275,64 @@ final class VectorGemm {
         c21.intoArray(sums, 2 * NR + L);
         c30.intoArray(sums, 3 * NR);
         c31.intoArray(sums, 3 * NR + L);
+    }
+
+    /** The register tile at 16 lanes: as {@link #tile4}, with eight U rows. */
+    private static void tile8(int kc, float[] u, int u0, float[] panels, int v0, float[] sums) {
+        FloatVector c00 = FloatVector.zero(S), c01 = FloatVector.zero(S);
+        FloatVector c10 = FloatVector.zero(S), c11 = FloatVector.zero(S);
+        FloatVector c20 = FloatVector.zero(S), c21 = FloatVector.zero(S);
+        FloatVector c30 = FloatVector.zero(S), c31 = FloatVector.zero(S);
+        FloatVector c40 = FloatVector.zero(S), c41 = FloatVector.zero(S);
+        FloatVector c50 = FloatVector.zero(S), c51 = FloatVector.zero(S);
+        FloatVector c60 = FloatVector.zero(S), c61 = FloatVector.zero(S);
+        FloatVector c70 = FloatVector.zero(S), c71 = FloatVector.zero(S);
+        for (int p = 0; p < kc; p++) {
+            int vp = v0 + p * NR;
+            int up = u0 + p;
+            FloatVector y0 = FloatVector.fromArray(S, panels, vp);
+            FloatVector y1 = FloatVector.fromArray(S, panels, vp + L);
+            FloatVector x = FloatVector.broadcast(S, u[up]);
+            c00 = x.fma(y0, c00);
+            c01 = x.fma(y1, c01);
+            x = FloatVector.broadcast(S, u[up + KC]);
+            c10 = x.fma(y0, c10);
+            c11 = x.fma(y1, c11);
+            x = FloatVector.broadcast(S, u[up + 2 * KC]);
+            c20 = x.fma(y0, c20);
+            c21 = x.fma(y1, c21);
+            x = FloatVector.broadcast(S, u[up + 3 * KC]);
+            c30 = x.fma(y0, c30);
+            c31 = x.fma(y1, c31);
+            x = FloatVector.broadcast(S, u[up + 4 * KC]);
+            c40 = x.fma(y0, c40);
+            c41 = x.fma(y1, c41);
+            x = FloatVector.broadcast(S, u[up + 5 * KC]);
+            c50 = x.fma(y0, c50);
+            c51 = x.fma(y1, c51);
+            x = FloatVector.broadcast(S, u[up + 6 * KC]);
+            c60 = x.fma(y0, c60);
+            c61 = x.fma(y1, c61);
+            x = FloatVector.broadcast(S, u[up + 7 * KC]);
+            c70 = x.fma(y0, c70);
+            c71 = x.fma(y1, c71);
+        }
+        c00.intoArray(sums, 0);
+        c01.intoArray(sums, L);
+        c10.intoArray(sums, NR);
+        c11.intoArray(sums, NR + L);
+        c20.intoArray(sums, 2 * NR);
+        c21.intoArray(sums, 2 * NR + L);
+        c30.intoArray(sums, 3 * NR);
+        c31.intoArray(sums, 3 * NR + L);
+        c40.intoArray(sums, 4 * NR);
+        c41.intoArray(sums, 4 * NR + L);
+        c50.intoArray(sums, 5 * NR);
+        c51.intoArray(sums, 5 * NR + L);
+        c60.intoArray(sums, 6 * NR);
+        c61.intoArray(sums, 6 * NR + L);
+        c70.intoArray(sums, 7 * NR);
+        c71.intoArray(sums, 7 * NR + L);
     }
 
     /**

@@ -2,36 +2,79 @@ package dev.lanes.kernels;
 
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorShape;
+import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
- * The Vector API backend at the platform's preferred species. Only the loops live here; the checks
- * are inherited from {@link Kernels}, and sizes too small for a vector fall through to the scalar
- * loops of {@link ScalarKernels}.
+ * The Vector API backend: the level-1 loops, the activations and softmax. The matrix-vector kernels
+ * live in {@link VectorLevel2}, the matrix product in {@link VectorGemm}, the transcendental loops
+ * in {@link VectorMath}; the checks are inherited from {@link Kernels}, and sizes too small for a
+ * vector fall through to the scalar loops of {@link ScalarKernels}.
  *
- * <p>Loaded only through {@link Backends}, which first makes sure the incubator module is present.
- * The loops call {@code FloatVector.fma} directly rather than through a helper: the Vector API's own
- * methods are always inlined, while a helper of ours that takes vectors could be left out of line
- * once C2's node budget runs out in a large caller, and then every vector it touches is boxed.
+ * <p>Loaded only through {@link Backends}, which first makes sure that the incubator module is
+ * present and the platform can run it. The loops call {@code FloatVector.fma} directly rather than
+ * through a helper: the Vector API's own methods are always inlined, while a method of ours that
+ * takes or returns vectors could be left out of line once C2's node budget runs out in a large
+ * caller, and then every vector it touches is boxed, an allocation per call. No method of this
+ * package has a vector parameter or result ({@code NoVectorParametersTest} checks).
+ *
+ * <h2>Width</h2>
+ * One species {@link #S} of {@link #L} lanes, fixed for the JVM's lifetime so that C2 folds it into
+ * every loop: {@code -Dlanes.vectorBits} when set, else the CPU's preferred width, rounded down to
+ * 128, 256 or 512 bits. Loops are written against {@code S} and {@code L}, never against a lane
+ * count; where the width changes the best shape (the gemm register tile) the shape is a constant
+ * derived from {@code L}, so a forced width runs exactly the code that a CPU of that width runs.
+ *
+ * <h2>Cut-overs</h2>
+ * Sizes are counted in vectors. Below one vector a loop cannot run at all (the elementwise loops end
+ * with one overlapping block of L, which needs n >= L); reductions (dot, squaredError, gemv) stay
+ * scalar below two vectors, where the log2(L) steps of the lane sum and the vector set-up cost more
+ * than the few FMAs they would save. Elementwise kernels give the same bits either side of a
+ * cut-over (the scalar side computes the same formula), so their results do not depend on the width;
+ * the reductions' do (see {@link Kernels}, "Reproducibility").
  */
 final class VectorKernels extends ScalarKernels {
-    static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
+    /** The width that {@code -Dlanes.vectorBits} forces, or 0. */
+    static final int FORCED_BITS = Backends.forcedVectorBits();
+    /** The width the Vector API prefers on this CPU with this VM's flags. */
+    static final int PREFERRED_BITS = Platform.preferredVectorBits();
+    static final VectorSpecies<Float> S = VectorSpecies.of(float.class, VectorShape.forBitSize(
+            FORCED_BITS != 0 ? FORCED_BITS : Math.min(512, Integer.highestOneBit(PREFERRED_BITS))));
     static final int L = S.length();
-    static final VectorKernels INSTANCE = create();
 
-    private static VectorKernels create() {
-        if (S.vectorBitSize() < 128) {
-            throw new UnsupportedOperationException("the preferred vector size is " + S.vectorBitSize()
-                    + " bits, below 128: vector code would not beat scalar on this CPU or with this -XX:MaxVectorSize");
-        }
-        if (!VectorMath.FMA) {
-            throw new UnsupportedOperationException("the CPU has no fused multiply-add (or -XX:-UseFMA is set):"
-                    + " the Vector API would emulate it lane by lane, far slower than scalar");
-        }
-        return new VectorKernels();
-    }
+    /**
+     * The one order in which the vector backend adds the lanes of an accumulator, for any lane
+     * count: a balanced pairwise tree over the lane indices. At 4 lanes {@code (l0 + l1) + (l2 + l3)};
+     * at 8 {@code ((l0 + l1) + (l2 + l3)) + ((l4 + l5) + (l6 + l7))}; at 16 the two 8-lane trees of
+     * lanes 0-7 and 8-15, added. Step k adds to every lane the lane {@code 2^k} places away (lane
+     * {@code i ^ 2^k}); after log2(L) steps every lane holds the tree's sum. Each site reads it as
+     *
+     * <pre>{@code
+     * for (VectorShuffle<Float> step : LANE_SUM) acc = acc.add(acc.rearrange(step));
+     * float sum = acc.lane(0);
+     * }</pre>
+     *
+     * written out there rather than in a method of ours, which would take a vector (see the class
+     * comment). The same pairs are added whether the code is interpreted or compiled, so a kernel's
+     * bits never depend on the JIT; {@code reduceLanes(ADD)} gives no such promise, and JDK 25's C2
+     * adds in another order than its interpreter.
+     */
+    static final VectorShuffle<Float>[] LANE_SUM = laneSumSteps();
+
+    static final VectorKernels INSTANCE = new VectorKernels();
 
     private VectorKernels() {
+    }
+
+    @SuppressWarnings("unchecked")
+    private static VectorShuffle<Float>[] laneSumSteps() {
+        VectorShuffle<Float>[] steps = new VectorShuffle[Integer.numberOfTrailingZeros(L)];
+        for (int k = 0; k < steps.length; k++) {
+            int distance = 1 << k;
+            steps[k] = VectorShuffle.fromOp(S, i -> i ^ distance);
+        }
+        return steps;
     }
 
     @Override
@@ -40,28 +83,22 @@ final class VectorKernels extends ScalarKernels {
     }
 
     @Override
+    int vectorBits() {
+        return S.vectorBitSize();
+    }
+
+    @Override
     public String describe() {
-        return "vector(" + S.vectorBitSize() + "-bit, " + L + " lanes)";
-    }
-
-
-    /*
-     * Lane sums in one fixed pairwise order. JDK 25's C2 may add the lanes of reduceLanes(ADD) in a
-     * different order than the interpreter does, so one call gave different bits early and late in a
-     * run (and "same seed, same weights" failed). At each site the lanes are extracted inline and
-     * passed as floats: a method of ours that takes a vector could be left out of line and box it.
-     * sumBySlices serves other lane counts; C2 drops that branch because L is a constant.
-     */
-
-    static float sum8(float l0, float l1, float l2, float l3, float l4, float l5, float l6, float l7) {
-        return ((l0 + l1) + (l2 + l3)) + ((l4 + l5) + (l6 + l7));
-    }
-
-    static float sumBySlices(FloatVector v) {
-        for (int w = L / 2; w >= 1; w /= 2) {
-            v = v.add(v.slice(w));
+        String width = S.vectorBitSize() + "-bit, " + L + " lanes";
+        if (FORCED_BITS == 0) {
+            return "vector(" + width + ", the CPU's preferred width)";
         }
-        return v.lane(0);
+        String forced = "forced by -D" + Backends.VECTOR_BITS_PROPERTY + "=" + FORCED_BITS;
+        if (FORCED_BITS > PREFERRED_BITS) {
+            return "vector(" + width + ", " + forced + "; wider than this JVM's " + PREFERRED_BITS
+                    + "-bit vectors, so emulated in Java and many times slower than scalar)";
+        }
+        return "vector(" + width + ", " + forced + ")";
     }
 
     // ---------------------------------------------------------------- level 1
@@ -74,7 +111,7 @@ final class VectorKernels extends ScalarKernels {
         return dotVector(n, x, xOff, y, yOff);
     }
 
-    /** Four independent accumulators hide the FMA latency; one reduction after the loop. */
+    /** Four independent accumulators hide the FMA latency; one lane sum after the loop. */
     static float dotVector(int n, float[] x, int xOff, float[] y, int yOff) {
         FloatVector a0 = FloatVector.zero(S);
         FloatVector a1 = FloatVector.zero(S);
@@ -90,9 +127,11 @@ final class VectorKernels extends ScalarKernels {
         for (; i <= n - L; i += L) {
             a0 = FloatVector.fromArray(S, x, xOff + i).fma(FloatVector.fromArray(S, y, yOff + i), a0);
         }
-        FloatVector lanes1 = a0.add(a1).add(a2.add(a3));
-        float sum = (L == 8 ? sum8(lanes1.lane(0), lanes1.lane(1), lanes1.lane(2), lanes1.lane(3), lanes1.lane(4), lanes1.lane(5), lanes1.lane(6), lanes1.lane(7)) : sumBySlices(lanes1));
-        return dotRange(i, n, x, xOff, y, yOff, sum);
+        FloatVector acc = a0.add(a1).add(a2.add(a3));
+        for (VectorShuffle<Float> step : LANE_SUM) {
+            acc = acc.add(acc.rearrange(step));
+        }
+        return dotRange(i, n, x, xOff, y, yOff, acc.lane(0));
     }
 
     @Override
@@ -104,6 +143,7 @@ final class VectorKernels extends ScalarKernels {
         axpyVector(n, alpha, x, xOff, y, yOff);
     }
 
+    /** {@code y += alpha * x} with one FMA per element, as {@link #axpyRange}: the same bits at any width. */
     static void axpyVector(int n, float alpha, float[] x, int xOff, float[] y, int yOff) {
         FloatVector va = FloatVector.broadcast(S, alpha);
         int i = 0;
@@ -122,6 +162,10 @@ final class VectorKernels extends ScalarKernels {
 
     @Override
     void scaleK(int n, float alpha, float[] x, int xOff) {
+        scaleVector(n, alpha, x, xOff);
+    }
+
+    static void scaleVector(int n, float alpha, float[] x, int xOff) {
         int i = 0;
         if (n >= L) {
             FloatVector va = FloatVector.broadcast(S, alpha);
@@ -169,8 +213,11 @@ final class VectorKernels extends ScalarKernels {
             FloatVector d0 = FloatVector.fromArray(S, target, targetOff + i).sub(FloatVector.fromArray(S, pred, predOff + i));
             a0 = d0.fma(d0, a0);
         }
-        FloatVector lanes2 = a0.add(a1);
-        return squaredErrorRange(i, n, pred, predOff, target, targetOff, (L == 8 ? sum8(lanes2.lane(0), lanes2.lane(1), lanes2.lane(2), lanes2.lane(3), lanes2.lane(4), lanes2.lane(5), lanes2.lane(6), lanes2.lane(7)) : sumBySlices(lanes2)));
+        FloatVector acc = a0.add(a1);
+        for (VectorShuffle<Float> step : LANE_SUM) {
+            acc = acc.add(acc.rearrange(step));
+        }
+        return squaredErrorRange(i, n, pred, predOff, target, targetOff, acc.lane(0));
     }
 
     @Override
@@ -184,96 +231,16 @@ final class VectorKernels extends ScalarKernels {
         squaredErrorGradientRange(i, n, pred, predOff, target, targetOff, out, outOff);
     }
 
-    // ---------------------------------------------------------------- level 2
+    // ---------------------------------------------------------------- level 2: see VectorLevel2
 
     @Override
     void gemvK(int m, int n, float alpha, float[] a, int aOff, int lda,
                float[] x, int xOff, float beta, float[] y, int yOff) {
         if (n < 2 * L) {
             super.gemvK(m, n, alpha, a, aOff, lda, x, xOff, beta, y, yOff);
-            return;
+        } else {
+            VectorLevel2.gemv(m, n, alpha, a, aOff, lda, x, xOff, beta, y, yOff);
         }
-        int i = 0;
-        for (; i <= m - 4; i += 4) {
-            gemvFourRows(n, alpha, a, aOff + i * lda, lda, x, xOff, beta, y, yOff + i);
-        }
-        for (; i < m; i++) {
-            gemvOneRow(n, alpha, a, aOff + i * lda, x, xOff, beta, y, yOff + i);
-        }
-    }
-
-    /**
-     * One row in exactly the order {@link #gemvFourRows} uses for each of its rows, so that a row's
-     * result does not depend on which block it fell in (row-split parallel runs stay bit-identical).
-     */
-    private static void gemvOneRow(int n, float alpha, float[] a, int r0, float[] x, int xOff,
-                                   float beta, float[] y, int yi) {
-        FloatVector s0 = FloatVector.zero(S);
-        FloatVector t0 = FloatVector.zero(S);
-        int j = 0;
-        for (; j <= n - 2 * L; j += 2 * L) {
-            s0 = FloatVector.fromArray(S, a, r0 + j).fma(FloatVector.fromArray(S, x, xOff + j), s0);
-            t0 = FloatVector.fromArray(S, a, r0 + j + L).fma(FloatVector.fromArray(S, x, xOff + j + L), t0);
-        }
-        if (j <= n - L) {
-            s0 = FloatVector.fromArray(S, a, r0 + j).fma(FloatVector.fromArray(S, x, xOff + j), s0);
-            j += L;
-        }
-        FloatVector lanes3 = s0.add(t0);
-        float d0 = dotRange(j, n, a, r0, x, xOff, (L == 8 ? sum8(lanes3.lane(0), lanes3.lane(1), lanes3.lane(2), lanes3.lane(3), lanes3.lane(4), lanes3.lane(5), lanes3.lane(6), lanes3.lane(7)) : sumBySlices(lanes3)));
-        y[yi] = combine(alpha, d0, beta, y[yi]);
-    }
-
-    /**
-     * Four rows per pass share each load of x; two column vectors per step give eight independent
-     * FMA chains, enough to cover the FMA latency on two FMA ports.
-     */
-    private static void gemvFourRows(int n, float alpha, float[] a, int r0, int lda,
-                                     float[] x, int xOff, float beta, float[] y, int yi) {
-        int r1 = r0 + lda;
-        int r2 = r1 + lda;
-        int r3 = r2 + lda;
-        FloatVector s0 = FloatVector.zero(S);
-        FloatVector s1 = FloatVector.zero(S);
-        FloatVector s2 = FloatVector.zero(S);
-        FloatVector s3 = FloatVector.zero(S);
-        FloatVector t0 = FloatVector.zero(S);
-        FloatVector t1 = FloatVector.zero(S);
-        FloatVector t2 = FloatVector.zero(S);
-        FloatVector t3 = FloatVector.zero(S);
-        int j = 0;
-        for (; j <= n - 2 * L; j += 2 * L) {
-            FloatVector xa = FloatVector.fromArray(S, x, xOff + j);
-            FloatVector xb = FloatVector.fromArray(S, x, xOff + j + L);
-            s0 = FloatVector.fromArray(S, a, r0 + j).fma(xa, s0);
-            s1 = FloatVector.fromArray(S, a, r1 + j).fma(xa, s1);
-            s2 = FloatVector.fromArray(S, a, r2 + j).fma(xa, s2);
-            s3 = FloatVector.fromArray(S, a, r3 + j).fma(xa, s3);
-            t0 = FloatVector.fromArray(S, a, r0 + j + L).fma(xb, t0);
-            t1 = FloatVector.fromArray(S, a, r1 + j + L).fma(xb, t1);
-            t2 = FloatVector.fromArray(S, a, r2 + j + L).fma(xb, t2);
-            t3 = FloatVector.fromArray(S, a, r3 + j + L).fma(xb, t3);
-        }
-        if (j <= n - L) {
-            FloatVector xa = FloatVector.fromArray(S, x, xOff + j);
-            s0 = FloatVector.fromArray(S, a, r0 + j).fma(xa, s0);
-            s1 = FloatVector.fromArray(S, a, r1 + j).fma(xa, s1);
-            s2 = FloatVector.fromArray(S, a, r2 + j).fma(xa, s2);
-            s3 = FloatVector.fromArray(S, a, r3 + j).fma(xa, s3);
-            j += L;
-        }
-        FloatVector lanes4 = s0.add(t0);
-        float d0 = dotRange(j, n, a, r0, x, xOff, (L == 8 ? sum8(lanes4.lane(0), lanes4.lane(1), lanes4.lane(2), lanes4.lane(3), lanes4.lane(4), lanes4.lane(5), lanes4.lane(6), lanes4.lane(7)) : sumBySlices(lanes4)));
-        FloatVector lanes5 = s1.add(t1);
-        float d1 = dotRange(j, n, a, r1, x, xOff, (L == 8 ? sum8(lanes5.lane(0), lanes5.lane(1), lanes5.lane(2), lanes5.lane(3), lanes5.lane(4), lanes5.lane(5), lanes5.lane(6), lanes5.lane(7)) : sumBySlices(lanes5)));
-        FloatVector lanes6 = s2.add(t2);
-        float d2 = dotRange(j, n, a, r2, x, xOff, (L == 8 ? sum8(lanes6.lane(0), lanes6.lane(1), lanes6.lane(2), lanes6.lane(3), lanes6.lane(4), lanes6.lane(5), lanes6.lane(6), lanes6.lane(7)) : sumBySlices(lanes6)));
-        FloatVector lanes7 = s3.add(t3);
-        float d3 = dotRange(j, n, a, r3, x, xOff, (L == 8 ? sum8(lanes7.lane(0), lanes7.lane(1), lanes7.lane(2), lanes7.lane(3), lanes7.lane(4), lanes7.lane(5), lanes7.lane(6), lanes7.lane(7)) : sumBySlices(lanes7)));
-        y[yi] = combine(alpha, d0, beta, y[yi]);
-        y[yi + 1] = combine(alpha, d1, beta, y[yi + 1]);
-        y[yi + 2] = combine(alpha, d2, beta, y[yi + 2]);
-        y[yi + 3] = combine(alpha, d3, beta, y[yi + 3]);
     }
 
     @Override
@@ -281,61 +248,8 @@ final class VectorKernels extends ScalarKernels {
                 float[] x, int xOff, float beta, float[] y, int yOff) {
         if (n < L) {
             super.gemvTK(m, n, alpha, a, aOff, lda, x, xOff, beta, y, yOff);
-            return;
-        }
-        prepareOutputVector(n, beta, y, yOff);
-        int i = 0;
-        for (; i <= m - 4; i += 4) {
-            gemvTFourRows(n, alpha, a, aOff + i * lda, lda, x, xOff + i, y, yOff);
-        }
-        for (; i < m; i++) {
-            axpyVector(n, alpha * x[xOff + i], a, aOff + i * lda, y, yOff);
-        }
-    }
-
-    private static void prepareOutputVector(int n, float beta, float[] y, int yOff) {
-        if (beta == 0f) {
-            java.util.Arrays.fill(y, yOff, yOff + n, 0f);
-        } else if (beta != 1f) {
-            int j = 0;
-            FloatVector vb = FloatVector.broadcast(S, beta);
-            for (; j <= n - L; j += L) {
-                FloatVector.fromArray(S, y, yOff + j).mul(vb).intoArray(y, yOff + j);
-            }
-            scaleRange(j, n, beta, y, yOff);
-        }
-    }
-
-    /** The axpy ("reorder") form: four rows per pass, so y is loaded and stored once per four FMAs. */
-    private static void gemvTFourRows(int n, float alpha, float[] a, int r0, int lda,
-                                      float[] x, int xi, float[] y, int yOff) {
-        int r1 = r0 + lda;
-        int r2 = r1 + lda;
-        int r3 = r2 + lda;
-        float c0 = alpha * x[xi];
-        float c1 = alpha * x[xi + 1];
-        float c2 = alpha * x[xi + 2];
-        float c3 = alpha * x[xi + 3];
-        FloatVector b0 = FloatVector.broadcast(S, c0);
-        FloatVector b1 = FloatVector.broadcast(S, c1);
-        FloatVector b2 = FloatVector.broadcast(S, c2);
-        FloatVector b3 = FloatVector.broadcast(S, c3);
-        int j = 0;
-        for (; j <= n - L; j += L) {
-            FloatVector acc = FloatVector.fromArray(S, y, yOff + j);
-            acc = FloatVector.fromArray(S, a, r0 + j).fma(b0, acc);
-            acc = FloatVector.fromArray(S, a, r1 + j).fma(b1, acc);
-            acc = FloatVector.fromArray(S, a, r2 + j).fma(b2, acc);
-            acc = FloatVector.fromArray(S, a, r3 + j).fma(b3, acc);
-            acc.intoArray(y, yOff + j);
-        }
-        for (; j < n; j++) {
-            float acc = y[yOff + j];
-            acc = Math.fma(a[r0 + j], c0, acc);
-            acc = Math.fma(a[r1 + j], c1, acc);
-            acc = Math.fma(a[r2 + j], c2, acc);
-            acc = Math.fma(a[r3 + j], c3, acc);
-            y[yOff + j] = acc;
+        } else {
+            VectorLevel2.gemvT(m, n, alpha, a, aOff, lda, x, xOff, beta, y, yOff);
         }
     }
 
@@ -343,31 +257,8 @@ final class VectorKernels extends ScalarKernels {
     void gerK(int m, int n, float alpha, float[] x, int xOff, float[] y, int yOff, float[] a, int aOff, int lda) {
         if (n < L) {
             super.gerK(m, n, alpha, x, xOff, y, yOff, a, aOff, lda);
-            return;
-        }
-        int i = 0;
-        for (; i <= m - 2; i += 2) {
-            gerTwoRows(n, alpha * x[xOff + i], alpha * x[xOff + i + 1], y, yOff, a, aOff + i * lda, aOff + (i + 1) * lda);
-        }
-        if (i < m) {
-            axpyVector(n, alpha * x[xOff + i], y, yOff, a, aOff + i * lda);
-        }
-    }
-
-    /** Two rows per pass share each load of y; the broadcast scalars are hoisted out of the loop. */
-    private static void gerTwoRows(int n, float c0, float c1, float[] y, int yOff, float[] a, int r0, int r1) {
-        FloatVector b0 = FloatVector.broadcast(S, c0);
-        FloatVector b1 = FloatVector.broadcast(S, c1);
-        int j = 0;
-        for (; j <= n - L; j += L) {
-            FloatVector yv = FloatVector.fromArray(S, y, yOff + j);
-            yv.fma(b0, FloatVector.fromArray(S, a, r0 + j)).intoArray(a, r0 + j);
-            yv.fma(b1, FloatVector.fromArray(S, a, r1 + j)).intoArray(a, r1 + j);
-        }
-        for (; j < n; j++) {
-            float v = y[yOff + j];
-            a[r0 + j] = Math.fma(c0, v, a[r0 + j]);
-            a[r1 + j] = Math.fma(c1, v, a[r1 + j]);
+        } else {
+            VectorLevel2.ger(m, n, alpha, x, xOff, y, yOff, a, aOff, lda);
         }
     }
 
@@ -375,136 +266,11 @@ final class VectorKernels extends ScalarKernels {
     void gerGemvK(int m, int n, float alpha, float[] u, int uOff, float[] v, int vOff,
                   float[] a, int aOff, int lda, float[] x, int xOff, float[] y, int yOff) {
         if (n < 2 * L) {
+            // ger then gemv: both below their cut-overs for n < L, the vector ger otherwise.
             super.gerGemvK(m, n, alpha, u, uOff, v, vOff, a, aOff, lda, x, xOff, y, yOff);
-            return;
+        } else {
+            VectorLevel2.gerGemv(m, n, alpha, u, uOff, v, vOff, a, aOff, lda, x, xOff, y, yOff);
         }
-        int i = 0;
-        for (; i <= m - 4; i += 4) {
-            updateFourRowsThenDot(n, alpha, u, uOff + i, v, vOff, a, aOff + i * lda, lda, x, xOff, y, yOff + i);
-        }
-        for (; i < m; i++) {
-            y[yOff + i] = updateRowThenDot(n, alpha * u[uOff + i], v, vOff, a, aOff + i * lda, x, xOff);
-        }
-    }
-
-    /**
-     * Four rows of {@link #gerGemvK} per pass, so that each load of v and x serves four rows and eight
-     * FMA chains are in flight; every row is updated and summed exactly as {@link #updateRowThenDot}.
-     */
-    private static void updateFourRowsThenDot(int n, float alpha, float[] u, int ui, float[] v, int vOff,
-                                              float[] a, int r0, int lda, float[] x, int xOff, float[] y, int yi) {
-        int r1 = r0 + lda;
-        int r2 = r1 + lda;
-        int r3 = r2 + lda;
-        float c0 = alpha * u[ui];
-        float c1 = alpha * u[ui + 1];
-        float c2 = alpha * u[ui + 2];
-        float c3 = alpha * u[ui + 3];
-        FloatVector b0 = FloatVector.broadcast(S, c0);
-        FloatVector b1 = FloatVector.broadcast(S, c1);
-        FloatVector b2 = FloatVector.broadcast(S, c2);
-        FloatVector b3 = FloatVector.broadcast(S, c3);
-        FloatVector s0 = FloatVector.zero(S);
-        FloatVector s1 = FloatVector.zero(S);
-        FloatVector s2 = FloatVector.zero(S);
-        FloatVector s3 = FloatVector.zero(S);
-        FloatVector t0 = FloatVector.zero(S);
-        FloatVector t1 = FloatVector.zero(S);
-        FloatVector t2 = FloatVector.zero(S);
-        FloatVector t3 = FloatVector.zero(S);
-        int j = 0;
-        for (; j <= n - 2 * L; j += 2 * L) {
-            FloatVector va = FloatVector.fromArray(S, v, vOff + j);
-            FloatVector xa = FloatVector.fromArray(S, x, xOff + j);
-            FloatVector w = va.fma(b0, FloatVector.fromArray(S, a, r0 + j));
-            w.intoArray(a, r0 + j);
-            s0 = w.fma(xa, s0);
-            w = va.fma(b1, FloatVector.fromArray(S, a, r1 + j));
-            w.intoArray(a, r1 + j);
-            s1 = w.fma(xa, s1);
-            w = va.fma(b2, FloatVector.fromArray(S, a, r2 + j));
-            w.intoArray(a, r2 + j);
-            s2 = w.fma(xa, s2);
-            w = va.fma(b3, FloatVector.fromArray(S, a, r3 + j));
-            w.intoArray(a, r3 + j);
-            s3 = w.fma(xa, s3);
-            FloatVector vb = FloatVector.fromArray(S, v, vOff + j + L);
-            FloatVector xb = FloatVector.fromArray(S, x, xOff + j + L);
-            w = vb.fma(b0, FloatVector.fromArray(S, a, r0 + j + L));
-            w.intoArray(a, r0 + j + L);
-            t0 = w.fma(xb, t0);
-            w = vb.fma(b1, FloatVector.fromArray(S, a, r1 + j + L));
-            w.intoArray(a, r1 + j + L);
-            t1 = w.fma(xb, t1);
-            w = vb.fma(b2, FloatVector.fromArray(S, a, r2 + j + L));
-            w.intoArray(a, r2 + j + L);
-            t2 = w.fma(xb, t2);
-            w = vb.fma(b3, FloatVector.fromArray(S, a, r3 + j + L));
-            w.intoArray(a, r3 + j + L);
-            t3 = w.fma(xb, t3);
-        }
-        if (j <= n - L) {
-            FloatVector va = FloatVector.fromArray(S, v, vOff + j);
-            FloatVector xa = FloatVector.fromArray(S, x, xOff + j);
-            FloatVector w = va.fma(b0, FloatVector.fromArray(S, a, r0 + j));
-            w.intoArray(a, r0 + j);
-            s0 = w.fma(xa, s0);
-            w = va.fma(b1, FloatVector.fromArray(S, a, r1 + j));
-            w.intoArray(a, r1 + j);
-            s1 = w.fma(xa, s1);
-            w = va.fma(b2, FloatVector.fromArray(S, a, r2 + j));
-            w.intoArray(a, r2 + j);
-            s2 = w.fma(xa, s2);
-            w = va.fma(b3, FloatVector.fromArray(S, a, r3 + j));
-            w.intoArray(a, r3 + j);
-            s3 = w.fma(xa, s3);
-            j += L;
-        }
-        for (int jj = j; jj < n; jj++) {
-            float vj = v[vOff + jj];
-            a[r0 + jj] = Math.fma(c0, vj, a[r0 + jj]);
-            a[r1 + jj] = Math.fma(c1, vj, a[r1 + jj]);
-            a[r2 + jj] = Math.fma(c2, vj, a[r2 + jj]);
-            a[r3 + jj] = Math.fma(c3, vj, a[r3 + jj]);
-        }
-        FloatVector lanes8 = s0.add(t0);
-        y[yi] = dotRange(j, n, a, r0, x, xOff, (L == 8 ? sum8(lanes8.lane(0), lanes8.lane(1), lanes8.lane(2), lanes8.lane(3), lanes8.lane(4), lanes8.lane(5), lanes8.lane(6), lanes8.lane(7)) : sumBySlices(lanes8)));
-        FloatVector lanes9 = s1.add(t1);
-        y[yi + 1] = dotRange(j, n, a, r1, x, xOff, (L == 8 ? sum8(lanes9.lane(0), lanes9.lane(1), lanes9.lane(2), lanes9.lane(3), lanes9.lane(4), lanes9.lane(5), lanes9.lane(6), lanes9.lane(7)) : sumBySlices(lanes9)));
-        FloatVector lanes10 = s2.add(t2);
-        y[yi + 2] = dotRange(j, n, a, r2, x, xOff, (L == 8 ? sum8(lanes10.lane(0), lanes10.lane(1), lanes10.lane(2), lanes10.lane(3), lanes10.lane(4), lanes10.lane(5), lanes10.lane(6), lanes10.lane(7)) : sumBySlices(lanes10)));
-        FloatVector lanes11 = s3.add(t3);
-        y[yi + 3] = dotRange(j, n, a, r3, x, xOff, (L == 8 ? sum8(lanes11.lane(0), lanes11.lane(1), lanes11.lane(2), lanes11.lane(3), lanes11.lane(4), lanes11.lane(5), lanes11.lane(6), lanes11.lane(7)) : sumBySlices(lanes11)));
-    }
-
-    /**
-     * One row of {@link #gerGemvK}: each element is updated exactly as {@link #gerTwoRows} does and
-     * summed in exactly the order of {@link #gemvOneRow}, so the result is bit-identical to ger then gemv.
-     */
-    private static float updateRowThenDot(int n, float c, float[] v, int vOff, float[] a, int r, float[] x, int xOff) {
-        FloatVector b = FloatVector.broadcast(S, c);
-        FloatVector s0 = FloatVector.zero(S);
-        FloatVector t0 = FloatVector.zero(S);
-        int j = 0;
-        for (; j <= n - 2 * L; j += 2 * L) {
-            FloatVector w0 = FloatVector.fromArray(S, v, vOff + j).fma(b, FloatVector.fromArray(S, a, r + j));
-            FloatVector w1 = FloatVector.fromArray(S, v, vOff + j + L).fma(b, FloatVector.fromArray(S, a, r + j + L));
-            w0.intoArray(a, r + j);
-            w1.intoArray(a, r + j + L);
-            s0 = w0.fma(FloatVector.fromArray(S, x, xOff + j), s0);
-            t0 = w1.fma(FloatVector.fromArray(S, x, xOff + j + L), t0);
-        }
-        if (j <= n - L) {
-            FloatVector w0 = FloatVector.fromArray(S, v, vOff + j).fma(b, FloatVector.fromArray(S, a, r + j));
-            w0.intoArray(a, r + j);
-            s0 = w0.fma(FloatVector.fromArray(S, x, xOff + j), s0);
-            j += L;
-        }
-        for (int jj = j; jj < n; jj++) {
-            a[r + jj] = Math.fma(c, v[vOff + jj], a[r + jj]);
-        }
-        FloatVector lanes12 = s0.add(t0);
-        return dotRange(j, n, a, r, x, xOff, (L == 8 ? sum8(lanes12.lane(0), lanes12.lane(1), lanes12.lane(2), lanes12.lane(3), lanes12.lane(4), lanes12.lane(5), lanes12.lane(6), lanes12.lane(7)) : sumBySlices(lanes12)));
     }
 
     // ---------------------------------------------------------------- level 3
@@ -515,23 +281,21 @@ final class VectorKernels extends ScalarKernels {
                float beta, float[] c, int cOff, int ldc) {
         // No scalar fallback for narrow C: a column range split off by ParallelKernels must get the
         // same bits as the whole, so every width goes through the one summation order of VectorGemm.
-        if (k == 0) {
-            for (int i = 0; i < m; i++) {
-                prepareOutputVector(n, beta, c, cOff + i * ldc);
-            }
-        } else {
-            VectorGemm.multiply(transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
-        }
+        VectorGemm.multiply(transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
     }
 
     // ---------------------------------------------------------------- activations
 
-    /* The transcendental loops live in VectorMath, each with its math inline (see why there). */
+    /*
+     * The transcendental loops live in VectorMath, each with its math inline (see why there). Below
+     * one vector they run the same formula one element at a time, so that the bits of an element do
+     * not depend on the width or on n.
+     */
 
     @Override
     void tanhK(int n, float[] x, int xOff, float[] out, int outOff) {
         if (n < L) {
-            tanhRange(0, n, x, xOff, out, outOff);
+            VectorMath.tanhOneByOne(n, x, xOff, out, outOff);
         } else {
             VectorMath.tanh(n, x, xOff, out, outOff);
         }
@@ -540,7 +304,7 @@ final class VectorKernels extends ScalarKernels {
     @Override
     void sech2K(int n, float[] x, int xOff, float[] out, int outOff) {
         if (n < L) {
-            sech2Range(0, n, x, xOff, out, outOff);
+            VectorMath.sech2OneByOne(n, x, xOff, out, outOff);
         } else {
             VectorMath.sech2(n, x, xOff, out, outOff);
         }
@@ -572,13 +336,7 @@ final class VectorKernels extends ScalarKernels {
             return;
         }
         float total = VectorMath.expShiftedAndSum(n, x, xOff, max, out, outOff);
-        float inv = 1f / total;
-        FloatVector vinv = FloatVector.broadcast(S, inv);
-        int k = 0;
-        for (; k <= n - L; k += L) {
-            FloatVector.fromArray(S, out, outOff + k).mul(vinv).intoArray(out, outOff + k);
-        }
-        scaleRange(k, n, inv, out, outOff);
+        scaleVector(n, 1f / total, out, outOff);
     }
 
     /** The largest element; NaN if any element is NaN (lanewise MAX follows Math.max). */
@@ -593,6 +351,7 @@ final class VectorKernels extends ScalarKernels {
         for (; i <= n - L; i += L) {
             m0 = m0.max(FloatVector.fromArray(S, x, xOff + i));
         }
+        // MAX is exact, so the order in which the lanes meet does not matter.
         return m0.max(m1).reduceLanes(VectorOperators.MAX);
     }
 

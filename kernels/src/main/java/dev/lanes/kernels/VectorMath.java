@@ -3,9 +3,9 @@ package dev.lanes.kernels;
 import static dev.lanes.kernels.VectorKernels.L;
 import static dev.lanes.kernels.VectorKernels.S;
 
-import java.lang.management.ManagementFactory;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorShuffle;
 
 /**
  * Elementwise transcendental loops for {@link VectorKernels}, built only from plain lanewise
@@ -25,9 +25,6 @@ import jdk.incubator.vector.VectorOperators;
  * {@code VectorMathTest}); they assume hardware FMA, which the vector backend requires.
  */
 final class VectorMath {
-    /** Whether the CPU has fused multiply-add; without it, Vector API fma is emulated and very slow. */
-    static final boolean FMA = detectFma();
-
     /** Adding 1.5 * 2^23 rounds a float of magnitude below 2^22 to an integer, kept in the low mantissa bits. */
     private static final float ROUND_MAGIC = 0x1.8p23f;
     private static final float LOG2E = 0x1.715476p0f;
@@ -65,17 +62,21 @@ final class VectorMath {
      */
     private static final float TANH_ONE = 0x1.205968p3f;
 
-    private VectorMath() {
+    /**
+     * 0, 1, ..., L - 1: which lanes of the last, overlapping block are new. Loaded from an array,
+     * not built with {@code addIndex}: on JDK 17 C2 sometimes leaves addIndex's helper out of line
+     * (it is just over the size limit for calls it deems cold), and the loop then allocated 96 bytes
+     * per call at 4 lanes.
+     */
+    private static final float[] LANE_INDEX = new float[L];
+
+    static {
+        for (int i = 0; i < L; i++) {
+            LANE_INDEX[i] = i;
+        }
     }
 
-    private static boolean detectFma() {
-        try {
-            com.sun.management.HotSpotDiagnosticMXBean bean =
-                    ManagementFactory.getPlatformMXBean(com.sun.management.HotSpotDiagnosticMXBean.class);
-            return bean == null || !"false".equals(bean.getVMOption("UseFMA").getValue());
-        } catch (RuntimeException | LinkageError e) {
-            return true;
-        }
+    private VectorMath() {
     }
 
     /**
@@ -89,7 +90,7 @@ final class VectorMath {
      * vector operations, two of them divisions.
      */
     static void tanh(int n, float[] x, int xOff, float[] out, int outOff) {
-        FloatVector lane = FloatVector.zero(S).addIndex(1);
+        FloatVector lane = FloatVector.fromArray(S, LANE_INDEX, 0);
         FloatVector one = FloatVector.broadcast(S, 1f);
         FloatVector quarter = FloatVector.broadcast(S, 0.25f);
         FloatVector cap = FloatVector.broadcast(S, TANH_ONE);
@@ -122,13 +123,32 @@ final class VectorMath {
     }
 
     /**
+     * {@link #tanh} one element at a time, for {@code n < L}: the same operations in the same order,
+     * so the same bits; an element's tanh does not depend on the width or on which call it is in.
+     */
+    static void tanhOneByOne(int n, float[] x, int xOff, float[] out, int outOff) {
+        for (int i = 0; i < n; i++) {
+            float xi = x[xOff + i];
+            float a = Math.abs(xi);
+            a = a > TANH_ONE ? TANH_ONE : a;
+            float u = a * a;
+            float g = Math.fma(Math.fma(u, TANH_A2, TANH_A1), u, TANH_A0)
+                    / Math.fma(Math.fma(u, TANH_B2, TANH_B1), u, 1f);
+            float h = Math.fma(a * u, g, a);
+            float t = h / Math.fma(h * 0.25f, h, 1f);
+            t = a >= TANH_ONE ? 1f : t;
+            out[outOff + i] = Float.intBitsToFloat(Float.floatToRawIntBits(t) | (Float.floatToRawIntBits(xi) & SIGN_BIT));
+        }
+    }
+
+    /**
      * {@code out[i] = sech^2(x[i]) = 4e / (1 + e)^2} with {@code e = exp(-2|x|)}, as
      * {@code e4 / (1 + e4/4)^2} with {@code e4 = 4e}, for {@code i < n}, {@code n >= L}: absolute error
      * at most 2^-21, relative error at most 2^-19 where the result is a normal float (measured: 2^-22.55
      * and 2^-21.73); results below 2^-126 flush to 0; NaN to NaN.
      */
     static void sech2(int n, float[] x, int xOff, float[] out, int outOff) {
-        FloatVector lane = FloatVector.zero(S).addIndex(1);
+        FloatVector lane = FloatVector.fromArray(S, LANE_INDEX, 0);
         // 4 e^-2|x| = 2^(k + 2) e^r: the 2 is folded into the exponent bias of the scale.
         float magic = ROUND_MAGIC + (EXPONENT_BIAS + 2);
         FloatVector vmagic = FloatVector.broadcast(S, magic);
@@ -161,6 +181,25 @@ final class VectorMath {
         }
     }
 
+    /** {@link #sech2} one element at a time, for {@code n < L}: the same operations, so the same bits. */
+    static void sech2OneByOne(int n, float[] x, int xOff, float[] out, int outOff) {
+        float magic = ROUND_MAGIC + (EXPONENT_BIAS + 2);
+        float lowest = -(EXPONENT_BIAS + 2) * LN2;
+        for (int i = 0; i < n; i++) {
+            float y = Math.abs(x[xOff + i]) * -2f;
+            y = y < lowest ? lowest : y;
+            float t = Math.fma(y, LOG2E, magic);
+            float k = t - magic;
+            float r = Math.fma(k, -LN2_HI, y);
+            r = Math.fma(k, -LN2_LO, r);
+            float q = Math.fma(Math.fma(Math.fma(Math.fma(Math.fma(Math.fma(r, EXP_C6, EXP_C5), r, EXP_C4), r, EXP_C3),
+                    r, EXP_C2), r, 1f), r, 1f);
+            float e4 = q * Float.intBitsToFloat(Float.floatToRawIntBits(t) << MANTISSA_BITS);
+            float d = Math.fma(e4, 0.25f, 1f);
+            out[outOff + i] = e4 / (d * d);
+        }
+    }
+
     /**
      * {@code out[i] = exp(x[i] - shift)} for {@code i < n}, {@code n >= L}, where every
      * {@code x[i] - shift <= 0} (softmax subtracts the maximum); returns the sum of the outputs (lane
@@ -169,7 +208,7 @@ final class VectorMath {
      * NaN to NaN.
      */
     static float expShiftedAndSum(int n, float[] x, int xOff, float shift, float[] out, int outOff) {
-        FloatVector lane = FloatVector.zero(S).addIndex(1);
+        FloatVector lane = FloatVector.fromArray(S, LANE_INDEX, 0);
         FloatVector zero = FloatVector.zero(S);
         FloatVector vshift = FloatVector.broadcast(S, shift);
         // The exponent bias is folded into the rounding constant, so t's bits shifted are 2^k itself.
@@ -202,7 +241,9 @@ final class VectorMath {
             // Lanes the previous block already counted are zeroed before adding.
             sum = sum.add(e.blend(zero, lane.compare(VectorOperators.LT, i - p)));
         }
-        FloatVector lanes1 = sum;
-        return (L == 8 ? VectorKernels.sum8(lanes1.lane(0), lanes1.lane(1), lanes1.lane(2), lanes1.lane(3), lanes1.lane(4), lanes1.lane(5), lanes1.lane(6), lanes1.lane(7)) : VectorKernels.sumBySlices(lanes1));
+        for (VectorShuffle<Float> step : VectorKernels.LANE_SUM) {
+            sum = sum.add(sum.rearrange(step));
+        }
+        return sum.lane(0);
     }
 }

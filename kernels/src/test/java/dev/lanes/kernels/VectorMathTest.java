@@ -3,15 +3,13 @@ package dev.lanes.kernels;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorSpecies;
 import org.junit.jupiter.api.Test;
 
 /**
  * Checks VectorMath against {@code Math} in double, rounded to float. Each sweep also evaluates the
  * negated arguments, for the symmetry of tanh and sech2 and the negative half of exp.
  *
- * <p>The loops run at the preferred species, as the vector backend runs them. What is swept: tanh
+ * <p>The loops run at the vector backend's species ({@code -Dlanes.vectorBits}, else the preferred one). What is swept: tanh
  * at every 16th bit pattern of all non-negative floats up to +Inf (2^27
  * values, and their negations), plus every float of [2^-13, 2^-12] (where x^3 starts to count),
  * [0.0625, 0.0626] (the largest error) and [8.5, 9.5] (saturation and the clamp). The exp of
@@ -22,8 +20,6 @@ import org.junit.jupiter.api.Test;
  * different branches.
  */
 class VectorMathTest {
-    private static final VectorSpecies<Float> P = FloatVector.SPECIES_PREFERRED;
-
     private static final int STRIDE = 16;
     /** A prime, so that a sparse sweep still visits all mantissa patterns modulo small powers of two. */
     private static final int SPARSE_STRIDE = 1021;
@@ -45,7 +41,7 @@ class VectorMathTest {
      * results to check.
      */
     private static void sweep(Function f, int from, int to, int stride, Check check) {
-        int n = P.length() * 1024;
+        int n = VectorKernels.L * 1024;
         float[] in = new float[n];
         float[] out = new float[n];
         float[] outNegated = new float[n];
@@ -284,9 +280,34 @@ class VectorMathTest {
         }
     }
 
+    /**
+     * Below one vector the backend runs tanh and sech2 one element at a time; that copy of the
+     * formula must give the vector loop's bits, or an element's result would depend on n and on the
+     * width (Kernels promises it does not).
+     */
+    @Test
+    void theOneByOneFormulasGiveTheVectorLoopsBits() {
+        java.util.SplittableRandom r = new java.util.SplittableRandom(3);
+        float[] xs = java.util.Arrays.copyOf(SPECIALS, SPECIALS.length + 100_000);
+        for (int i = SPECIALS.length; i < xs.length; i++) {
+            xs[i] = (float) (r.nextBoolean() ? r.nextDouble(-12, 12) : Math.scalb(r.nextDouble(-1, 1), r.nextInt(-30, 8)));
+        }
+        float[] one = new float[xs.length];
+        VectorMath.tanhOneByOne(xs.length, xs, 0, one, 0);
+        float[] vec = apply(Function.TANH, xs);
+        for (int i = 0; i < xs.length; i++) {
+            assertEquals(bits(vec[i]), bits(one[i]), "tanh(" + xs[i] + ")");
+        }
+        VectorMath.sech2OneByOne(xs.length, xs, 0, one, 0);
+        vec = apply(Function.SECH2, xs);
+        for (int i = 0; i < xs.length; i++) {
+            assertEquals(bits(vec[i]), bits(one[i]), "sech2(" + xs[i] + ")");
+        }
+    }
+
     /** f over xs, padded with NaN to at least one vector (the loops need one). */
     private static float[] apply(Function f, float[] xs) {
-        int n = Math.max(xs.length, P.length());
+        int n = Math.max(xs.length, VectorKernels.L);
         float[] in = java.util.Arrays.copyOf(xs, n);
         java.util.Arrays.fill(in, xs.length, n, Float.NaN);
         float[] out = new float[n];

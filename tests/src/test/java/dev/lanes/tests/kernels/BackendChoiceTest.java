@@ -4,21 +4,23 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.lanes.kernels.Backends;
 import dev.lanes.kernels.Kernels;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
-import java.nio.file.Paths;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * How the backend is chosen, in fresh JVMs: without the incubator module, auto picks scalar, logs
  * exactly one line that says why, and computes the same results; asking for vector there is an
- * error, never a silent fallback.
+ * error, never a silent fallback. A forced vector width is used, named and logged once; a bad one
+ * is an error that names the property.
  */
 class BackendChoiceTest {
 
@@ -46,15 +48,9 @@ class BackendChoiceTest {
         }
     }
 
+    /** The probe in a child JVM at this JVM's width (see {@link Width}), with {@code jvmFlags} after those. */
     private static Run probe(String... jvmFlags) throws IOException, InterruptedException {
-        Path java = Paths.get(System.getProperty("java.home"), "bin", "java");
-        List<String> cmd = new ArrayList<>();
-        cmd.add(java.toString());
-        cmd.addAll(List.of(jvmFlags));
-        cmd.add("-cp");
-        cmd.add(System.getProperty("java.class.path"));
-        cmd.add(FallbackProbe.class.getName());
-        Process p = new ProcessBuilder(cmd).start();
+        Process p = new ProcessBuilder(Width.javaCommand(List.of(jvmFlags), FallbackProbe.class)).start();
         p.getOutputStream().close();
         byte[] out = p.getInputStream().readAllBytes();
         byte[] err = p.getErrorStream().readAllBytes();
@@ -94,6 +90,44 @@ class BackendChoiceTest {
         Run r = probe("--add-modules", "jdk.incubator.vector");
         assertEquals("vector", r.value("backend"));
         assertTrue(r.err().stream().noneMatch(l -> l.contains("lanes uses")), "no log line at the default level: " + r.err());
+        boolean forced = System.getProperty(Backends.VECTOR_BITS_PROPERTY) != null;
+        assertEquals(forced ? 1 : 0, forcedWidthLines(r).size(), "a line only when the width is forced: " + r.err());
+        assertEquals(forced, r.value("describe").contains("forced by -Dlanes.vectorBits"), r.value("describe"));
+    }
+
+    private static List<String> forcedWidthLines(Run r) {
+        return r.err().stream().filter(l -> l.contains("forced width")).collect(Collectors.toList());
+    }
+
+    @ParameterizedTest
+    @ValueSource(ints = {128, 256, 512})
+    void aForcedWidthIsUsedNamedAndLoggedOnce(int bits) throws Exception {
+        Run r = probe("--add-modules", "jdk.incubator.vector", "-Dlanes.vectorBits=" + bits);
+        assertEquals(0, r.exit(), String.join("\n", r.err()));
+        assertEquals("vector", r.value("backend"));
+        assertEquals(String.valueOf(bits), r.value("bits"));
+        String describe = r.value("describe");
+        assertTrue(describe.startsWith("vector(" + bits + "-bit, " + bits / 32 + " lanes, forced by -Dlanes.vectorBits="
+                + bits), describe);
+        boolean emulated = bits > jdk.incubator.vector.VectorShape.preferredShape().vectorBitSize();
+        assertEquals(emulated, describe.contains("emulated"), describe);
+        assertTrue(r.value("explanation").contains(describe), r.value("explanation"));
+        List<String> lines = forcedWidthLines(r);
+        assertEquals(1, lines.size(), "one log line: " + r.err());
+        assertTrue(lines.get(0).contains(describe), lines.get(0));
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"100", "64", "1024", "wide", ""})
+    void aBadWidthIsAnErrorNamingTheProperty(String value) throws Exception {
+        for (String backend : new String[] {"auto", "vector"}) {
+            Run r = probe("--add-modules", "jdk.incubator.vector", "-Dlanes.vectorBits=" + value, "-Dlanes.backend=" + backend);
+            String error = r.value("error");
+            assertTrue(error.startsWith("IllegalArgumentException: -Dlanes.vectorBits='" + value + "'")
+                    && error.contains("128, 256 or 512"), error);
+        }
+        Run scalar = probe("--add-modules", "jdk.incubator.vector", "-Dlanes.vectorBits=" + value, "-Dlanes.backend=scalar");
+        assertEquals("scalar", scalar.value("backend"), "the width does not concern the scalar backend");
     }
 
     @Test
@@ -114,7 +148,9 @@ class BackendChoiceTest {
     void vectorRequestedWhereItCannotRunIsAnError() throws Exception {
         Run r = probe("-Dlanes.backend=vector");
         String error = r.value("error");
-        assertTrue(error.startsWith("UnsupportedOperationException") && error.contains("--add-modules"), error);
+        assertTrue(error.startsWith("VectorBackendUnavailableException") && error.contains("--add-modules"), error);
+        assertEquals("true", r.value("unsupported"), "still an UnsupportedOperationException for existing callers");
+        assertTrue(r.value("reason").startsWith("the module jdk.incubator.vector is not loaded"), r.value("reason"));
     }
 
     @Test

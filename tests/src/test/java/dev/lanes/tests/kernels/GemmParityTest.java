@@ -6,6 +6,7 @@ import static dev.lanes.tests.kernels.KernelParityTest.within;
 import dev.lanes.kernels.Kernels;
 import dev.lanes.tests.kernels.KernelParityTest.Buf;
 import java.util.SplittableRandom;
+import java.util.stream.IntStream;
 import java.util.stream.Stream;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
@@ -13,7 +14,12 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 /** gemm on every backend and every transpose combination against a double reference over odd shapes. */
 class GemmParityTest {
-    static final int[] DIMS = {0, 1, 2, 7, 8, 9, 31, 33, 127, 129};
+    /**
+     * Around the register tile (4 or 8 rows, two vectors of columns: 32 at 16 lanes), the row block
+     * (96) and the k-block (512, met by the layer shapes' 784).
+     */
+    static final int[] DIMS = IntStream.concat(IntStream.of(0, 1, 2, 7, 8, 9, 31, 33, 127, 129),
+            IntStream.of(2 * Width.lanes(), 2 * Width.lanes() + 1)).distinct().sorted().toArray();
 
     static Stream<Arguments> cases() {
         return BackendsUnderTest.stream().flatMap(k -> Stream.of(

@@ -5,9 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.lanes.kernels.Kernels;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
-import java.nio.file.Paths;
 import java.util.Arrays;
+import java.util.List;
 import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
@@ -61,6 +60,7 @@ public class JitStabilityTest {
     /** The probe: each kernel's hash on its first call and after 20,000 calls, one line each. */
     public static void main(String[] args) {
         Kernels k = Kernels.named(args[0]);
+        System.out.println("width " + k.describe());
         for (String kernel : KERNELS) {
             int first = run(k, kernel);
             int last = first;
@@ -73,13 +73,13 @@ public class JitStabilityTest {
 
     @Test
     void vectorResultsDoNotChangeWhenCompiled() throws Exception {
-        Path java = Paths.get(System.getProperty("java.home"), "bin", "java");
-        Process p = new ProcessBuilder(java.toString(), "--add-modules", "jdk.incubator.vector", "-cp",
-                System.getProperty("java.class.path"), JitStabilityTest.class.getName(), "vector").start();
+        Process p = new ProcessBuilder(Width.javaCommand(List.of("--add-modules", "jdk.incubator.vector"),
+                JitStabilityTest.class, "vector")).start();
         p.getOutputStream().close();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertTrue(p.waitFor(300, TimeUnit.SECONDS), "probe finished");
         assertEquals(0, p.exitValue(), out);
+        assertTrue(out.contains("width " + Kernels.vector().describe() + "\n"), "the probe ran at this JVM's width: " + out);
         Function<String, String[]> fields = line -> line.trim().split(" ");
         long checked = out.lines().map(fields).filter(f -> f.length == 3).peek(f ->
                 assertEquals(f[1], f[2], f[0] + ": the first call and the compiled calls give different bits")).count();

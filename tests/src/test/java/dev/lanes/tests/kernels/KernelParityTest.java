@@ -14,12 +14,16 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * Every backend against a double-precision reference, for every operation, at every size from 0 to
- * 70 and at sizes around the vector and block boundaries, with random offsets, lda > n, and guard
- * elements around every output that must stay untouched.
+ * 70, at one less, one more and exactly every multiple of this JVM's lane count up to nine vectors
+ * (so every loop of every width meets each of its tails, at 4, 8 or 16 lanes) and at sizes around
+ * the block boundaries, with random offsets, lda > n, and guard elements around every output that
+ * must stay untouched.
  */
 class KernelParityTest {
-    static final int[] SIZES = IntStream.concat(IntStream.rangeClosed(0, 70),
-            IntStream.of(127, 128, 129, 255, 256, 257, 784, 1000, 1023, 1025, 4099)).toArray();
+    static final int[] SIZES = IntStream.concat(IntStream.concat(IntStream.rangeClosed(0, 70),
+            IntStream.rangeClosed(1, 9).flatMap(v -> IntStream.of(v * Width.lanes() - 1, v * Width.lanes(),
+                    v * Width.lanes() + 1))),
+            IntStream.of(127, 128, 129, 255, 256, 257, 784, 1000, 1023, 1025, 4099)).distinct().sorted().toArray();
     /** Row counts for matrix kernels: around the 4-row and 2-row blocks. */
     static final int[] FEW = {0, 1, 2, 3, 4, 5, 7, 8, 9, 13};
 
@@ -354,14 +358,95 @@ class KernelParityTest {
             for (int i = 0; i < n; i++) {
                 double diff = x.a[x.off + i] - max;
                 double want = Math.exp(diff) / sum;
-                // Documented: relative (n + 8) * 2^-23 + |x - max| * 2^-24.
-                double bound = ((n + 8) * EPS + Math.abs(diff) * EPS / 2) * want + 1e-37;
+                double bound = softmaxBound(n, diff) * want + 1e-37;
                 within(want, out.a[out.off + i], bound, k + " softmax n=" + n + " i=" + i);
                 total += out.a[out.off + i];
             }
             within(1, (float) total, n * 2 * EPS, k + " softmax sum n=" + n);
             out.assertGuards(0, n, k + " softmax");
         }
+    }
+
+    /** The bound softmax states for element i: 2^-20 + n 2^-23 + |x[i] - max| 2^-24, relative. */
+    static double softmaxBound(int n, double diff) {
+        return Math.pow(2, -20) + n * EPS + Math.abs(diff) * EPS / 2;
+    }
+
+    /**
+     * Entries far below the maximum, where rounding x - max in float costs up to |x - max| 2^-24 in
+     * the exponential: at every lane and tail position of this width, against the stated bound.
+     */
+    @ParameterizedTest
+    @MethodSource("backends")
+    void softmaxFarBelowTheMaximumWithinTheStatedBound(Kernels k) {
+        int l = Width.lanes();
+        // The independent check's case: out[1] was 1.8048515e-35 against 1.80485814e-35 at 8 lanes.
+        checkSoftmax(k, new float[] {80f, 3.7384034e-6f, 0f, 0f, 0f, 0f, 0f, 0f});
+        SplittableRandom r = new SplittableRandom(11);
+        for (int n : new int[] {2, l - 1, l, l + 1, 2 * l - 1, 2 * l + 3, 3 * l + 1}) {
+            for (int pos = 0; pos < n; pos++) {
+                for (float max : new float[] {80f, 86.5f, 50.25f, 17.125f, 0.75f}) {
+                    float[] x = new float[n];
+                    for (int i = 0; i < n; i++) {
+                        // Small entries with full mantissas: their distance to max is rarely a float.
+                        x[i] = (float) (r.nextDouble(-1, 1) * Math.scalb(1.0, -r.nextInt(24)));
+                    }
+                    x[(pos + 1) % n] = max;
+                    checkSoftmax(k, x);
+                }
+            }
+        }
+    }
+
+    private static void checkSoftmax(Kernels k, float[] x) {
+        int n = x.length;
+        float[] out = new float[n];
+        k.softmax(n, x, 0, out, 0);
+        double max = Double.NEGATIVE_INFINITY;
+        for (float v : x) {
+            max = Math.max(max, v);
+        }
+        double sum = 0;
+        for (float v : x) {
+            sum += Math.exp(v - max);
+        }
+        for (int i = 0; i < n; i++) {
+            double diff = x[i] - max;
+            double want = Math.exp(diff) / sum;
+            // Results below 2^-126 may be flushed to 0 (documented); above, the relative bound alone.
+            within(want, out[i], want < Float.MIN_NORMAL ? Float.MIN_NORMAL : softmaxBound(n, diff) * want,
+                    k + " softmax n=" + n + " x[" + i + "]=" + x[i] + " max=" + max);
+        }
+    }
+
+    /** At n = 1 the rounding of the difference alone exceeds n 2^-23: the bound is (n + 2) 2^-23. */
+    @ParameterizedTest
+    @MethodSource("backends")
+    void squaredErrorOfFewElementsWithinTheStatedBound(Kernels k) {
+        // The independent check's case: 2.18 units of 2^-24 at n = 1.
+        checkSquaredError(k, new float[] {0.058132812f}, new float[] {0.31685415f});
+        SplittableRandom r = new SplittableRandom(5);
+        for (int trial = 0; trial < 20_000; trial++) {
+            int n = 1 + trial % 3;
+            float[] p = new float[n];
+            float[] t = new float[n];
+            for (int i = 0; i < n; i++) {
+                p[i] = (float) r.nextDouble();
+                t[i] = (float) r.nextDouble();
+            }
+            checkSquaredError(k, p, t);
+        }
+    }
+
+    private static void checkSquaredError(Kernels k, float[] p, float[] t) {
+        int n = p.length;
+        double exact = 0;
+        for (int i = 0; i < n; i++) {
+            double d = (double) t[i] - p[i];
+            exact += d * d;
+        }
+        within(exact, k.squaredError(n, p, 0, t, 0), (n + 2) * EPS * exact,
+                k + " squaredError " + Arrays.toString(p) + " " + Arrays.toString(t));
     }
 
     @ParameterizedTest
