@@ -30,7 +30,8 @@ import java.util.regex.Pattern;
  * not a Linear layer's weight or bias (a batch norm's {@code running_mean}, say), a weight without its
  * bias or the reverse, numbering that does not start at 0 or skips more than one module (a missing
  * layer; a parameter-free module such as Dropout also shifts the numbering: leave it out of the model
- * that is saved), shapes that do not chain, a NaN or infinite value, an unsupported dtype.
+ * that is saved), shapes that do not chain, a NaN or infinite value, an unsupported dtype; and a
+ * lanes model file, which needs no import.
  */
 public final class TorchImport {
     private static final Pattern NAME = Pattern.compile("(.*?)(\\d+)\\.(weight|bias)");
@@ -53,6 +54,12 @@ public final class TorchImport {
         Objects.requireNonNull(file, "file");
         Objects.requireNonNull(activations, "activations");
         SafeTensors.Contents contents = SafeTensors.read(file);
+        if (ModelFile.FORMAT.equals(contents.metadata().get("format"))) {
+            // Its layers.0.weight, layers.1.weight, ... would read as a Sequential, and the import would
+            // drop the file's input_max and training record: the model would then score unscaled inputs.
+            throw new CorruptFileException(file, "is already a lanes model (__metadata__ format '" + ModelFile.FORMAT
+                    + "'); eval, predict and serve take it as it is");
+        }
         Map<String, SafeTensors.Tensor> tensors = contents.tensors();
         if (tensors.isEmpty()) {
             throw new CorruptFileException(file, "holds no tensors; expected 0.weight, 0.bias, ... of an nn.Sequential");

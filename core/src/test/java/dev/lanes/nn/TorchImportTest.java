@@ -209,6 +209,21 @@ class TorchImportTest {
         assertContains("holds no tensors", refused(new TorchFile(), List.of(Activation.TANH)));
     }
 
+    /**
+     * A lanes model's tensors (layers.0.weight, layers.1.weight, ...) would read as a Sequential; imported,
+     * it would lose its input_max and score unscaled inputs. It is refused, saying it needs no import.
+     */
+    @Test
+    void aLanesModelIsRefusedAsAlreadyOne() throws Exception {
+        Network net = Network.glorot(new int[] {4, 3, 2}, new Activation[] {Activation.TANH, Activation.SOFTMAX}, 1);
+        Path file = dir.resolve("lanes.safetensors");
+        ModelFile.save(file, net, java.util.Map.of(ModelFile.INPUT_MAX, "16.0"));
+        CorruptFileException e = assertThrows(CorruptFileException.class,
+                () -> TorchImport.read(file, List.of(Activation.TANH, Activation.SOFTMAX)));
+        assertContains("is already a lanes model (__metadata__ format 'lanes-mlp'); eval, predict and serve take it",
+                e.getMessage());
+    }
+
     @Test
     void activationsMustFitTheLayers() throws Exception {
         Path file = sequential("F32", "", 1).write(dir.resolve("m.safetensors"));
