@@ -12,64 +12,56 @@ import java.util.Locale;
 import java.util.Random;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 @Command(name = "gradcheck", mixinStandardHelpOptions = true,
         description = {"Compares backpropagation's gradients with central differences (h = 1e-4, loss in double "
-            + "precision) on a random network and random inputs, and prints the largest relative error per tensor.",
-            "Exits with 1 if some error exceeds 1e-3."})
+            + "precision) on a random network and random inputs, and prints the largest relative error per tensor."},
+        exitCodeListHeading = Main.EXIT_CODES,
+        exitCodeList = {"0:every relative error is at most 1e-3", "1:some relative error exceeds 1e-3", Main.EXIT_2})
 final class GradCheckCommand implements Callable<Integer> {
     static final double LIMIT = 1e-3;
 
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--layers", split = ",", defaultValue = "20,16,12,10", paramLabel = "N,N,...",
+    @Option(names = "--layers", defaultValue = "20,16,12,10", paramLabel = "N,N,...", converter = Flags.Widths.class,
             description = "Layer widths, input first (default: ${DEFAULT-VALUE}).")
-    int[] layers;
+    Flags.Layers layers;
 
-    @Option(names = "--activation", defaultValue = "tanh", paramLabel = "NAME",
-            description = "Hidden activation (default: ${DEFAULT-VALUE}).")
-    String activation;
+    @Mixin
+    ActivationOptions activations;
 
-    @Option(names = "--output-activation", defaultValue = "softmax", paramLabel = "NAME",
-            description = "Output activation (default: ${DEFAULT-VALUE}).")
-    String outputActivation;
+    @Option(names = "--loss", defaultValue = "mse", paramLabel = "mse|xent", converter = Flags.LossName.class,
+            description = "Loss (default: ${DEFAULT-VALUE}).")
+    Loss loss;
 
-    @Option(names = "--loss", defaultValue = "mse", paramLabel = "mse|xent", description = "Loss (default: ${DEFAULT-VALUE}).")
-    String loss;
-
-    @Option(names = "--samples", defaultValue = "4", paramLabel = "N",
+    @Option(names = "--samples", defaultValue = "4", paramLabel = "N", converter = Flags.AtLeastOne.class,
             description = "Samples in the checked batch (default: ${DEFAULT-VALUE}).")
     int samples;
 
-    @Option(names = "--entries", defaultValue = "1000", paramLabel = "N",
+    @Option(names = "--entries", defaultValue = "1000", paramLabel = "N", converter = Flags.AtLeastOne.class,
             description = "Entries checked per tensor; larger tensors are sampled (default: ${DEFAULT-VALUE}).")
     int entries;
 
-    @Option(names = "--seed", defaultValue = "1", paramLabel = "SEED", description = "Seed (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--seed", defaultValue = "1", paramLabel = "SEED", converter = Flags.Seed.class,
+            description = "Seed (default: ${DEFAULT-VALUE}).")
     long seed;
 
-    @Option(names = "--backend", defaultValue = "auto", paramLabel = "scalar|vector|auto",
-            description = "Kernel backend (default: ${DEFAULT-VALUE}).")
-    String backend;
+    @Mixin
+    BackendOption backend;
 
     @Override
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
-        Kernels kernels = Kernels.named(backend);
-        if (samples < 1 || entries < 1) {
-            throw new UserException("--samples and --entries must be at least 1");
-        }
-        Activation[] acts = new Activation[Math.max(0, layers.length - 1)];
-        Arrays.fill(acts, Activation.named(activation));
-        if (acts.length > 0) {
-            acts[acts.length - 1] = Activation.named(outputActivation);
-        }
-        Network net = Network.glorot(layers, acts, seed);
-        Loss lossFn = Loss.named(loss);
+        Kernels kernels = backend.kernels();
+        int[] sizes = layers.widths();
+        Activation[] acts = activations.forLayers(sizes, loss);
+        Network net = Network.glorot(sizes, acts, seed);
+        Loss lossFn = loss;
         Random random = new Random(seed);
         float[] x = new float[samples * net.inputs()];
         for (int i = 0; i < x.length; i++) {
@@ -80,7 +72,7 @@ final class GradCheckCommand implements Callable<Integer> {
             labels[i] = random.nextInt(net.outputs());
         }
         List<GradientCheck.TensorError> errors = GradientCheck.check(net, kernels, lossFn, x, labels, entries, seed);
-        out.printf("network %s %s, %s loss, %d samples, backend %s, h = %s%n", TrainCommand.join(layers, "-"),
+        out.printf("network %s %s, %s loss, %d samples, backend %s, h = %s%n", TrainCommand.join(sizes, "-"),
                 String.join(",", Arrays.stream(acts).map(Activation::id).toList()), lossFn.id(), samples,
                 kernels.describe(), GradientCheck.H);
         double worst = 0;

@@ -3,6 +3,7 @@ package dev.lanes.cli;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Locale;
 import org.knowm.xchart.BitmapEncoder;
 import org.knowm.xchart.XYChart;
 import org.knowm.xchart.XYChartBuilder;
@@ -12,7 +13,14 @@ final class LossPlot {
     private LossPlot() {
     }
 
+    /** The file a plot named {@code given} goes to: {@code given}, with {@code .png} added if it has no such ending. */
+    static Path file(Path given) {
+        return given.toString().toLowerCase(Locale.ROOT).endsWith(".png") ? given
+                : given.resolveSibling(given.getFileName() + ".png");
+    }
+
     /**
+     * @param file where the PNG goes, ending in .png (see {@link #file})
      * @param curve rows of {epoch, loss, accuracy}
      * @param title what was trained, shown above the loss curve
      */
@@ -35,8 +43,7 @@ final class LossPlot {
             c.getStyler().setLegendVisible(false);
             c.getStyler().setChartTitleVisible(true);
         }
-        String name = file.toString();
-        String base = name.toLowerCase(java.util.Locale.ROOT).endsWith(".png") ? name.substring(0, name.length() - 4) : name;
-        BitmapEncoder.saveBitmap(List.of(lossChart, accChart), 1, 2, base, BitmapEncoder.BitmapFormat.PNG);
+        // XChart adds no extension to a name that already ends in .png, in any case.
+        BitmapEncoder.saveBitmap(List.of(lossChart, accChart), 1, 2, file.toString(), BitmapEncoder.BitmapFormat.PNG);
     }
 }

@@ -11,6 +11,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -28,15 +29,17 @@ final class PredictCommand implements Callable<Integer> {
     @Option(names = "--input", paramLabel = "FILE", description = "The CSV rows (default: standard input).")
     Path input;
 
-    @Option(names = "--backend", defaultValue = "auto", paramLabel = "scalar|vector|auto",
-            description = "Kernel backend (default: ${DEFAULT-VALUE}).")
-    String backend;
+    @Mixin
+    BackendOption backend;
 
     @Override
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
-        Kernels kernels = Kernels.named(backend);
-        ModelFile.Model m = ModelFile.load(model);
+        Kernels kernels = backend.kernels();
+        ModelFile.Model m = ModelInfo.load("--model", model);
+        if (input != null) {
+            PathChecks.requireReadableFile("--input", input);
+        }
         Network net = m.network();
         Float max = ModelInfo.inputMax(model, m);
         float scale = max == null ? 1f : 1f / max;

@@ -7,9 +7,12 @@ import dev.lanes.nn.Loss;
 import dev.lanes.nn.ModelFile;
 import dev.lanes.nn.Network;
 import dev.lanes.nn.Optimizer;
+import dev.lanes.nn.Saturation;
 import dev.lanes.nn.Trainer;
 import dev.lanes.nn.TrainingOptions;
+import java.io.IOException;
 import java.io.PrintWriter;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -31,7 +34,8 @@ import picocli.CommandLine.Spec;
 @Command(name = "train", mixinStandardHelpOptions = true,
         description = {"Trains a multilayer perceptron and prints, per epoch, the mean training loss, the accuracy "
             + "on held-out data, the time and the samples per second.",
-            "With no data flags it trains on the embedded digits set (1,797 8x8 images)."})
+            "With no data flags it trains on the embedded digits set (1,797 8x8 images)."},
+        exitCodeListHeading = Main.EXIT_CODES, exitCodeList = {Main.EXIT_0, Main.EXIT_1, Main.EXIT_2, Main.EXIT_3})
 final class TrainCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
@@ -39,99 +43,88 @@ final class TrainCommand implements Callable<Integer> {
     @Mixin
     DataOptions data;
 
-    @Option(names = "--layers", split = ",", paramLabel = "N,N,...",
-            description = "Layer widths, input first (default: features,32,classes for up to 100 features, "
-                    + "else features,128,classes).")
-    int[] layers;
+    @Option(names = "--layers", paramLabel = "N,N,...", converter = Flags.Widths.class,
+            description = "Layer widths, input first, such as 64,32,10 (default: features,32,classes for up to "
+                    + "100 features, else features,128,classes).")
+    Flags.Layers layers;
 
-    @Option(names = "--activation", defaultValue = "tanh", paramLabel = "NAME",
-            description = "Hidden activation: tanh, sigmoid, relu, identity (default: ${DEFAULT-VALUE}).")
-    String activation;
+    @Mixin
+    ActivationOptions activations;
 
-    @Option(names = "--output-activation", defaultValue = "softmax", paramLabel = "NAME",
-            description = "Output activation (default: ${DEFAULT-VALUE}).")
-    String outputActivation;
-
-    @Option(names = "--loss", defaultValue = "mse", paramLabel = "mse|xent",
+    @Option(names = "--loss", defaultValue = "mse", paramLabel = "mse|xent", converter = Flags.LossName.class,
             description = "Squared error or cross-entropy (default: ${DEFAULT-VALUE}).")
-    String loss;
+    Loss loss;
 
     @Option(names = "--optimizer", defaultValue = "sgd", paramLabel = "sgd|momentum|adam",
-            description = "Update rule (default: ${DEFAULT-VALUE}).")
-    String optimizer;
+            converter = Flags.OptimizerName.class, description = "Update rule (default: ${DEFAULT-VALUE}).")
+    Optimizer optimizer;
 
-    @Option(names = "--lr", paramLabel = "K",
+    @Option(names = "--lr", paramLabel = "K", converter = Flags.Positive.class,
             description = "Learning rate (default: one that suits the loss, optimizer and batch size).")
     Float learningRate;
 
-    @Option(names = "--batch", defaultValue = "1", paramLabel = "N",
+    @Option(names = "--batch", defaultValue = "1", paramLabel = "N", converter = Flags.AtLeastOne.class,
             description = "Samples per update; 1 is per-sample descent (default: ${DEFAULT-VALUE}).")
     int batch;
 
-    @Option(names = "--epochs", paramLabel = "N", description = "Passes over the training data (default: 10 for "
-            + "digits and CSV, 5 for IDX).")
+    @Option(names = "--epochs", paramLabel = "N", converter = Flags.AtLeastOne.class,
+            description = "Passes over the training data (default: 10 for digits and CSV, 5 for IDX).")
     Integer epochs;
 
-    @Option(names = "--seed", defaultValue = "1", paramLabel = "SEED",
+    @Option(names = "--seed", defaultValue = "1", paramLabel = "SEED", converter = Flags.Seed.class,
             description = "Seed of the initial weights and the shuffling (default: ${DEFAULT-VALUE}).")
     long seed;
 
-    @Option(names = "--clip-norm", defaultValue = "0", paramLabel = "C",
+    @Option(names = "--clip-norm", defaultValue = "0", paramLabel = "C", converter = Flags.ZeroOrPositive.class,
             description = "Scale down batch gradients whose norm exceeds C; 0 is off (default: ${DEFAULT-VALUE}).")
     float clipNorm;
 
-    @Option(names = "--backend", defaultValue = "auto", paramLabel = "scalar|vector|auto",
-            description = "Kernel backend (default: ${DEFAULT-VALUE}).")
-    String backend;
+    @Mixin
+    BackendOption backend;
 
-    @Option(names = "--threads", defaultValue = "1", paramLabel = "N",
-            description = "Threads: a mini-batch's samples and weight rows are split between them (batch 1: "
-                    + "the large matrix products); the weights are bit-identical for any N (default: ${DEFAULT-VALUE}).")
-    int threads;
+    @Mixin
+    ThreadsOption threads;
 
-    @Option(names = "--save", paramLabel = "FILE", description = "Save the trained model (safetensors).")
+    @Option(names = "--save", paramLabel = "FILE",
+            description = "Save the trained model (safetensors); checked before training starts.")
     Path save;
 
-    @Option(names = "--plot", paramLabel = "FILE", description = "Write a PNG of the loss and accuracy curves.")
+    @Option(names = "--plot", paramLabel = "FILE",
+            description = "Write a PNG of the loss and accuracy curves (.png is added if missing).")
     Path plot;
 
     @Override
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
-        Kernels kernels = Kernels.named(backend);
-        Loss lossFn = Loss.named(loss);
-        Optimizer opt = Optimizer.named(optimizer);
-        if (batch < 1) {
-            throw new UserException("--batch must be at least 1, got " + batch);
+        Kernels kernels = backend.kernels();
+        int threadCount = threads.count();
+        // A directory stays itself, so that the check below names it as such.
+        Path plotFile = plot == null ? null : Files.isDirectory(plot) ? plot : LossPlot.file(plot);
+        if (save != null) {
+            PathChecks.requireWritable("--save", save);
         }
-        if (threads < 1) {
-            throw new UserException("--threads must be at least 1, got " + threads);
-        }
-        if (epochs != null && epochs < 1) {
-            throw new UserException("--epochs must be at least 1, got " + epochs);
+        if (plotFile != null) {
+            PathChecks.requireWritable("--plot", plotFile);
         }
         DataOptions.Split split = data.load(null, 1L);
         Dataset train = split.train();
+        data.requireSeveralClasses(train);
         int[] sizes = architecture(train);
-        Activation hidden = Activation.named(activation);
-        Activation[] acts = new Activation[sizes.length - 1];
-        Arrays.fill(acts, hidden);
-        acts[acts.length - 1] = Activation.named(outputActivation);
-        lossFn.requireCompatible(acts[acts.length - 1]);
-        TrainingOptions options = TrainingOptions.defaults(lossFn, opt, batch).withSeed(seed).withClipNorm(clipNorm)
-                .withThreads(threads);
+        Activation[] acts = activations.forLayers(sizes, loss);
+        TrainingOptions options = TrainingOptions.defaults(loss, optimizer, batch).withSeed(seed)
+                .withClipNorm(clipNorm).withThreads(threadCount);
         if (learningRate != null) {
             options = options.withLearningRate(learningRate);
         }
         Network net = Network.glorot(sizes, acts, seed);
         try (Trainer trainer = new Trainer(net, kernels, options)) {
-            train(out, trainer, split, sizes, acts, lossFn, opt, options);
+            return train(out, trainer, split, sizes, acts, options, plotFile);
         }
-        return 0;
     }
 
-    private void train(PrintWriter out, Trainer trainer, DataOptions.Split split, int[] sizes, Activation[] acts,
-                       Loss lossFn, Optimizer opt, TrainingOptions options) throws Exception {
+    /** Trains, plots and saves; returns the exit code (3 for a run that made no progress, which is not saved). */
+    private int train(PrintWriter out, Trainer trainer, DataOptions.Split split, int[] sizes, Activation[] acts,
+                       TrainingOptions options, Path plotFile) throws Exception {
         Network net = trainer.network();
         Dataset train = split.train();
         int totalEpochs = epochs != null ? epochs : data.source.idx != null ? 5 : 10;
@@ -140,11 +133,14 @@ final class TrainCommand implements Callable<Integer> {
                 train.size(), split.heldOut().size(), train.features(), train.classes());
         out.printf("network   %s, %s (%,d parameters)%n", join(sizes, "-"),
                 Arrays.stream(acts).map(Activation::id).collect(Collectors.joining(",")), net.parameterCount());
-        out.printf("training  %s loss, %s, learning rate %s, batch %d, %d epochs, seed %d, backend %s, %d thread%s%n",
-                lossFn.id(), opt.id(), options.learningRate(), batch, totalEpochs, seed, Kernels.named(trainer.kernels().name()).describe(),
-                options.threads(), options.threads() == 1 ? "" : "s");
+        out.printf("training  %s loss, %s, learning rate %s, batch %d, %s, seed %d, backend %s, %s%n",
+                loss.id(), optimizer.id(), options.learningRate(), batch, Flags.count(totalEpochs, "epoch", "epochs"),
+                seed, Kernels.named(trainer.kernels().name()).describe(),
+                Flags.count(options.threads(), "thread", "threads"));
         out.flush();
 
+        Trainer.Evaluation untrained = trainer.evaluate(split.heldOut());
+        Trainer.Evaluation held = untrained;
         List<double[]> curve = new ArrayList<>();
         boolean terminal = System.console() != null;
         for (int e = 1; e <= totalEpochs; e++) {
@@ -160,26 +156,49 @@ final class TrainCommand implements Callable<Integer> {
                 result = trainer.trainEpoch(train, null);
             }
             double seconds = (System.nanoTime() - start) / 1e9;
-            Trainer.Evaluation held = trainer.evaluate(split.heldOut());
+            held = trainer.evaluate(split.heldOut());
             curve.add(new double[] {e, result.meanLoss(), held.accuracy()});
             out.printf(Locale.ROOT, "epoch %3d  loss %.4f  held-out accuracy %6.2f%%  time %7.3f s  %,10.0f samples/s%s%n",
                     e, result.meanLoss(), 100 * held.accuracy(), seconds, train.size() / seconds,
-                    result.recoveries() > 0 ? "  (" + result.recoveries() + " recoveries, lr now "
-                            + result.learningRate() + ")" : "");
+                    result.recoveries() > 0 ? "  (" + Flags.count(result.recoveries(), "recovery", "recoveries")
+                            + " so far, learning rate now " + result.learningRate() + ")" : "");
             out.flush();
+        }
+        if (plotFile != null) {
+            try {
+                LossPlot.write(plotFile, curve, "training loss, " + join(sizes, "-") + " " + loss.id() + " "
+                        + optimizer.id());
+            } catch (IOException e) {
+                throw new UserException("--plot " + plotFile + ": could not write it (" + PathChecks.reason(e) + ")");
+            }
+            out.println("plotted   " + plotFile);
+        }
+        String problem = ProgressCheck.problem(untrained, held, split.heldOut());
+        if (problem != null) {
+            PrintWriter err = spec.commandLine().getErr();
+            String name = Flags.commandName(spec.commandLine()) + ": ";
+            double saturated = Saturation.hiddenUnitShare(net, trainer.kernels(), split.heldOut());
+            err.println(name + problem);
+            err.println(name + ProgressCheck.advice(saturated, activations.hidden.id(), options.learningRate(),
+                    optimizer.defaultLearningRate(loss, batch)));
+            if (save != null) {
+                err.println(name + "the model was not saved to " + save);
+            }
+            return Main.NO_USABLE_MODEL;
         }
         if (save != null) {
             Map<String, String> info = new LinkedHashMap<>();
             info.put("input_max", Float.toString(split.inputMax()));
             info.put("split_seed", Long.toString(split.splitSeed()));
-            info.put("loss", lossFn.id());
-            ModelFile.save(save, net, info);
+            info.put("loss", loss.id());
+            try {
+                ModelFile.save(save, net, info);
+            } catch (IOException e) {
+                throw new UserException("--save " + save + ": could not write it (" + PathChecks.reason(e) + ")");
+            }
             out.println("saved     " + save);
         }
-        if (plot != null) {
-            LossPlot.write(plot, curve, "training loss, " + join(sizes, "-") + " " + lossFn.id() + " " + opt.id());
-            out.println("plotted   " + plot);
-        }
+        return 0;
     }
 
     private int[] architecture(Dataset train) {
@@ -187,18 +206,15 @@ final class TrainCommand implements Callable<Integer> {
             int hidden = train.features() <= 100 ? 32 : 128;
             return new int[] {train.features(), hidden, train.classes()};
         }
-        if (layers.length < 2) {
-            throw new UserException("--layers needs at least an input and an output width, got " + join(layers, ","));
-        }
-        if (layers[0] != train.features()) {
-            throw new UserException("--layers starts with " + layers[0] + " but the data has " + train.features()
+        if (layers.first() != train.features()) {
+            throw Flags.bad(spec, "--layers starts with " + layers.first() + " but the data has " + train.features()
                     + " features");
         }
-        if (layers[layers.length - 1] < train.classes()) {
-            throw new UserException("--layers ends with " + layers[layers.length - 1] + " but the data has "
-                    + train.classes() + " classes");
+        if (layers.last() < train.classes()) {
+            throw Flags.bad(spec, "--layers ends with " + layers.last() + " but the data has " + train.classes()
+                    + " classes");
         }
-        return layers;
+        return layers.widths().clone();
     }
 
     static String join(int[] v, String sep) {

@@ -46,8 +46,8 @@ final class CsvReader {
         }
         int label = labelColumn < 0 ? columns + labelColumn : labelColumn;
         if (label < 0 || label >= columns) {
-            throw new IllegalArgumentException("labelColumn " + labelColumn + " is outside the " + columns
-                    + " columns of " + name);
+            throw new IllegalArgumentException("label column " + labelColumn + " is outside the " + columns
+                    + " columns of " + name + " (0 to " + (columns - 1) + ", or -" + columns + " to -1 from the end)");
         }
         int features = columns - 1;
         float[] x = new float[features];

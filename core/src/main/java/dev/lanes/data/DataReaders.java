@@ -2,9 +2,9 @@ package dev.lanes.data;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
-import java.nio.file.NotDirectoryException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -60,14 +60,24 @@ public final class DataReaders {
      */
     public static Dataset idxDirectory(Path dir, boolean train) throws IOException {
         Objects.requireNonNull(dir, "dir");
+        if (!Files.exists(dir)) {
+            throw new NoSuchFileException(dir.toString(), null, "no such directory");
+        }
         if (!Files.isDirectory(dir)) {
-            throw Files.exists(dir) ? new NotDirectoryException(dir.toString()) : new NoSuchFileException(dir.toString());
+            throw new FileSystemException(dir.toString(), null, "is a file; expected a directory that holds "
+                    + "MNIST-style IDX files (train-images-idx3-ubyte, train-labels-idx1-ubyte, t10k-...)");
         }
         List<String> prefixes = train ? List.of("train") : List.of("t10k", "test");
-        return IdxReader.read(find(dir, prefixes, "images", "idx3"), find(dir, prefixes, "labels", "idx1"));
+        String part = train ? "training" : "held-out";
+        return IdxReader.read(find(dir, prefixes, part, "images", "idx3"), find(dir, prefixes, part, "labels", "idx1"));
     }
 
-    private static Path find(Path dir, List<String> prefixes, String kind, String idxType) throws IOException {
+    /**
+     * The first of the accepted names that exists in {@code dir}; the exception names the directory,
+     * which part was missing and every name looked for.
+     */
+    private static Path find(Path dir, List<String> prefixes, String part, String kind, String idxType)
+            throws IOException {
         List<String> tried = new ArrayList<>();
         for (String prefix : prefixes) {
             for (String sep : List.of("-", ".")) {
@@ -81,7 +91,8 @@ public final class DataReaders {
                 }
             }
         }
-        throw new NoSuchFileException(dir.toString(), null, "no " + kind + " file; looked for " + String.join(", ", tried));
+        throw new NoSuchFileException(dir.toString(), null, "no " + part + " " + kind + " file there; looked for "
+                + String.join(", ", tried));
     }
 
     /**

@@ -3,16 +3,18 @@ package dev.lanes.nn;
 import dev.lanes.kernels.Kernels;
 
 /**
- * Backpropagation for one sample at a time, with buffers sized once. After {@link #run}, {@code
- * delta[n]} holds {@code dL/dz_n} of every layer, computed with the weights as they were during the
- * forward pass; the weight gradient of layer n is then {@code outer(delta[n], input(n))}.
+ * Backpropagation for one sample at a time, with buffers sized once: the chain rule through the
+ * network's {@link Dense} layers, from the loss's derivative at the output back to the first layer.
+ * After {@link #run}, {@code delta[n]} holds {@code dL/dz_n} of every layer, computed with the
+ * weights as they were during the forward pass; the weight gradient of layer n is then {@code
+ * outer(delta[n], input(n))}.
  *
  * <h2>The deferred first-layer update</h2>
  * Per-sample descent reads W_1 (the largest matrix) twice per sample: the forward product and the
  * rank-1 update. {@link #applyGradientDeferringFirstWeights} applies every other part of the step at
  * once but keeps W_1's rank-1 update pending; the next {@link #run} applies it in the same pass over
- * W_1 as that sample's forward product ({@link Kernels#gerGemv}, bit-identical to the update followed
- * by the product). While an update is pending, W_1 is stale: anything else that reads the weights
+ * W_1 as that sample's forward product ({@link Dense#updateThenMultiply}, bit-identical to the update
+ * followed by the product). While an update is pending, W_1 is stale: anything else that reads the weights
  * must call {@link #flush} first. The pending update refers to the sample's input array, which must
  * not change until then.
  */
@@ -59,10 +61,7 @@ final class Backprop {
     float run(float[] x, int xOff, int label) {
         float[] p;
         if (pendingX != null) {
-            int m = net.width(1);
-            int n = net.width(0);
-            k.gerGemv(m, n, pendingAlpha, pendingDelta, 0, pendingX, pendingXOff, net.weights[0], 0, n,
-                    x, xOff, ws.z[0], 0);
+            net.layer(0).updateThenMultiply(k, pendingAlpha, pendingDelta, pendingX, pendingXOff, x, xOff, ws.z[0]);
             pendingX = null;
             p = net.forwardFromFirstProduct(ws);
         } else {
@@ -76,10 +75,8 @@ final class Backprop {
         float value = loss.rowLoss(k, classes, p, ws.z[top], target, this.label, 0);
         loss.outputDelta(k, net.activation(top), classes, p, target, this.label, g[top], delta[top], 0);
         for (int l = top; l > 0; l--) {
-            int m = net.width(l + 1);
-            int n = net.width(l);
-            k.gemvT(m, n, 1f, net.weights[l], 0, n, delta[l], 0, 0f, g[l - 1], 0);
-            net.activation(l - 1).backward(k, n, ws.a[l - 1], g[l - 1], delta[l - 1], 0);
+            net.layer(l).sendBack(k, delta[l], g[l - 1]);
+            net.layer(l - 1).backward(k, ws.a[l - 1], g[l - 1], delta[l - 1]);
         }
         return value;
     }
@@ -90,12 +87,9 @@ final class Backprop {
      */
     void applyGradientDeferringFirstWeights(float alpha) {
         for (int l = 1; l < net.layers(); l++) {
-            int m = net.width(l + 1);
-            int n = net.width(l);
-            k.ger(m, n, alpha, delta[l], 0, ws.a[l - 1], 0, net.weights[l], 0, n);
-            k.axpy(m, alpha, delta[l], 0, net.biases[l], 0);
+            net.layer(l).addGradient(k, alpha, delta[l], ws.a[l - 1], 0, net.weights[l], net.biases[l]);
         }
-        k.axpy(net.width(1), alpha, delta[0], 0, net.biases[0], 0);
+        net.layer(0).addBiasGradient(k, alpha, delta[0], net.biases[0]);
         System.arraycopy(delta[0], 0, pendingDelta, 0, pendingDelta.length);
         pendingAlpha = alpha;
         pendingX = x;
@@ -105,8 +99,7 @@ final class Backprop {
     /** Applies a pending first-layer update, if any: afterwards the network's weights are current. */
     void flush() {
         if (pendingX != null) {
-            int n = net.width(0);
-            k.ger(net.width(1), n, pendingAlpha, pendingDelta, 0, pendingX, pendingXOff, net.weights[0], 0, n);
+            net.layer(0).addWeightGradient(k, pendingAlpha, pendingDelta, pendingX, pendingXOff, net.weights[0]);
             pendingX = null;
         }
     }
@@ -123,10 +116,7 @@ final class Backprop {
     /** Adds {@code alpha} times the last run's gradient to the given weight and bias arrays. */
     void addGradient(float alpha, float[][] w, float[][] b) {
         for (int l = 0; l < net.layers(); l++) {
-            int m = net.width(l + 1);
-            int n = net.width(l);
-            k.ger(m, n, alpha, delta[l], 0, input(l), inputOffset(l), w[l], 0, n);
-            k.axpy(m, alpha, delta[l], 0, b[l], 0);
+            net.layer(l).addGradient(k, alpha, delta[l], input(l), inputOffset(l), w[l], b[l]);
         }
     }
 

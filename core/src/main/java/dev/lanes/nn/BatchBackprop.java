@@ -5,11 +5,11 @@ import dev.lanes.kernels.Kernels;
 
 /**
  * Backpropagation of a whole mini-batch with matrix-matrix products, buffers sized once for the
- * largest batch. The batch's samples are the rows of every buffer: with X the {@code b x in} inputs,
- * a layer computes {@code Z = X W^T + 1 b^T} (one gemm, NT) and {@code A = A(Z)} row by row; the
- * backward pass sends the error back with {@code G = Delta W} (gemm, NN) and takes the weight
- * gradient summed over the batch as {@code Delta^T X} (gemm, TN) and the bias gradient as the column
- * sums of Delta. Mathematically the same sums as running {@link Backprop} on each sample and adding
+ * largest batch: the batch form of each {@link Dense} layer's passes. The batch's samples are the
+ * rows of every buffer: with X the {@code b x in} inputs, a layer computes {@code Z = X W^T + 1 b^T}
+ * (one gemm, NT) and {@code A = A(Z)} row by row; the backward pass sends the error back with {@code
+ * G = Delta W} (gemm, NN) and takes the weight gradient summed over the batch as {@code Delta^T X}
+ * (gemm, TN) and the bias gradient as the column sums of Delta. Mathematically the same sums as running {@link Backprop} on each sample and adding
  * up the gradients; the products associate their terms differently, so the results agree up to float
  * rounding.
  *
@@ -135,16 +135,11 @@ final class BatchBackprop {
 
     /** Columns o0..o1 of the first layer's pre-activations for the whole batch. */
     private void firstProductPart(int part, int parts) {
-        int n = net.width(0);
         int m = net.width(1);
         int o0 = Crew.boundary(m, part, parts);
         int o1 = Crew.boundary(m, part + 1, parts);
-        if (o0 == o1) {
-            return;
-        }
-        k.gemm(true, true, rows, o1 - o0, n, 1f, inputT, 0, capacity, net.weights[0], o0 * n, n, 0f, z[0], o0, m);
-        for (int r = 0; r < rows; r++) {
-            k.add(o1 - o0, z[0], r * m + o0, net.biases[0], o0, z[0], r * m + o0);
+        if (o0 < o1) {
+            net.layer(0).forwardOutputs(k, rows, inputT, capacity, z[0], o0, o1);
         }
     }
 
@@ -159,32 +154,18 @@ final class BatchBackprop {
     /** Samples r0..r1 of the batch: forward from the first layer's pre-activations, loss, and the error of every layer. */
     private void forwardBackwardRows(int r0, int r1) {
         int classes = net.outputs();
-        int count = r1 - r0;
         int top = net.layers() - 1;
-        for (int l = 0; l <= top; l++) {
-            int n = net.width(l);
-            int m = net.width(l + 1);
-            if (l > 0) {
-                k.gemm(false, true, count, m, n, 1f, input(l), r0 * n, n, net.weights[l], 0, n, 0f, z[l], r0 * m, m);
-            }
-            for (int r = r0; r < r1; r++) {
-                if (l > 0) {
-                    k.add(m, z[l], r * m, net.biases[l], 0, z[l], r * m);
-                }
-                net.activation(l).forward(k, m, z[l], a[l], r * m);
-            }
+        net.layer(0).activateRows(k, r0, r1, z[0], a[0]);
+        for (int l = 1; l <= top; l++) {
+            net.layer(l).forwardRows(k, r0, r1, a[l - 1], z[l], a[l]);
         }
         for (int r = r0; r < r1; r++) {
             rowLoss[r] = loss.rowLoss(k, classes, a[top], z[top], targets, labels, r);
             loss.outputDelta(k, net.activation(top), classes, a[top], targets, labels, g[top], delta[top], r);
         }
         for (int l = top; l > 0; l--) {
-            int n = net.width(l);
-            int m = net.width(l + 1);
-            k.gemm(false, false, count, n, m, 1f, delta[l], r0 * m, m, net.weights[l], 0, n, 0f, g[l - 1], r0 * n, n);
-            for (int r = r0; r < r1; r++) {
-                net.activation(l - 1).backward(k, n, a[l - 1], g[l - 1], delta[l - 1], r * n);
-            }
+            net.layer(l).sendBackRows(k, r0, r1, delta[l], g[l - 1]);
+            net.layer(l - 1).backwardRows(k, r0, r1, a[l - 1], g[l - 1], delta[l - 1]);
         }
     }
 
@@ -232,15 +213,7 @@ final class BatchBackprop {
 
     /** Rows o0..o1 of layer l's weight gradient, summed over the batch, with their bias entries. */
     private void gradientRows(int l, int o0, int o1) {
-        int n = net.width(l);
-        int m = net.width(l + 1);
-        float[] gw = gradW[l];
-        float[] gb = gradB[l];
-        k.gemm(true, false, o1 - o0, n, rows, 1f, delta[l], o0, m, input(l), 0, n, 0f, gw, o0 * n, n);
-        java.util.Arrays.fill(gb, o0, o1, 0f);
-        for (int r = 0; r < rows; r++) {
-            k.add(o1 - o0, gb, o0, delta[l], r * m + o0, gb, o0);
-        }
+        net.layer(l).gradientRows(k, rows, delta[l], input(l), o0, o1, gradW[l], gradB[l]);
     }
 
     /** The input rows of layer {@code l}: the gathered samples for l = 0, else the previous activations. */

@@ -2,16 +2,23 @@ package dev.lanes.nn;
 
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 
 /**
  * A fixed team of threads that runs one task in {@code parts} pieces at a time, the calling thread
  * taking piece 0: the fork-join of a training step, several times per mini-batch.
  *
- * <p>The steps of a batch come tens of microseconds apart, about as long as it takes to wake a parked
- * thread, so the workers spin for a while ({@link #SPIN_NANOS}) after each piece before they park;
- * while batches keep coming they never park. An idle crew costs nothing once parked, and its threads
- * are daemons. Reusing one task object per phase keeps {@link #run} free of allocation.
+ * <p>Pieces are claimed, not assigned: the caller runs piece 0, then takes any piece no worker has
+ * claimed yet, and waits only for pieces already under way. A piece's result depends only on its
+ * index, never on the thread that runs it, so this changes no bits. It matters on a busy machine:
+ * a worker that the scheduler has not run yet no longer holds the step up, and a crew never runs
+ * much slower than its caller would alone.
+ *
+ * <p>The steps of a batch come microseconds apart, less than it takes to wake a parked thread, so an
+ * idle worker first polls for a short while ({@link #SPIN_NANOS}), yielding its core to any other
+ * runnable thread as it does, and then parks until the next task; an idle crew costs nothing, and
+ * its threads are daemons. Reusing one task object per phase keeps {@link #run} free of allocation.
  *
  * <p>One caller at a time: a crew belongs to one trainer.
  */
@@ -21,33 +28,54 @@ final class Crew implements AutoCloseable {
         void run(int part, int parts);
     }
 
-    /** How long an idle worker keeps polling before it parks. */
-    static final long SPIN_NANOS = TimeUnit.MICROSECONDS.toNanos(200);
+    /** How long an idle worker polls for the next task before it parks. */
+    static final long SPIN_NANOS = TimeUnit.MICROSECONDS.toNanos(50);
+    /** The low bits of {@link #state}: the next piece to claim. */
+    private static final int PIECE_BITS = 20;
+    private static final long PIECE_MASK = (1L << PIECE_BITS) - 1;
+    /** More pieces would not fit {@link #PIECE_BITS}; far more threads than any machine has. */
+    static final int MAX_PARTS = 1 << 16;
     private static final AtomicInteger CREWS = new AtomicInteger();
 
     private final int parts;
     private final Thread[] workers;
-    /** Bumped for every task; a worker runs each generation once. */
-    private volatile long generation;
+    /**
+     * The task's generation (high bits) and the next unclaimed piece (low bits), in one word so that a
+     * claim can never take a piece of a task other than the one it saw.
+     */
+    private final AtomicLong state = new AtomicLong();
     private volatile Task task;
     private volatile boolean closed;
+    /** Pieces of the current task, other than the caller's piece 0, not finished yet. */
     private final AtomicInteger pending = new AtomicInteger();
     private volatile Throwable failure;
     private volatile Thread caller;
 
     /** A crew of {@code parts} threads, the caller's included; 1 runs everything on the caller. */
     Crew(int parts) {
+        this(parts, true);
+    }
+
+    /**
+     * With {@code startWorkers} false the workers are created but never started: a test's stand-in for
+     * workers that a busy machine does not schedule.
+     */
+    Crew(int parts, boolean startWorkers) {
         if (parts < 1) {
             throw new IllegalArgumentException("parts must be >= 1, got " + parts);
+        }
+        if (parts > MAX_PARTS) {
+            throw new IllegalArgumentException("parts must be <= " + MAX_PARTS + ", got " + parts);
         }
         this.parts = parts;
         this.workers = new Thread[parts - 1];
         String name = "lanes-train-" + CREWS.incrementAndGet() + "-";
         for (int w = 0; w < workers.length; w++) {
-            int part = w + 1;
-            workers[w] = new Thread(() -> work(part), name + part);
+            workers[w] = new Thread(this::work, name + (w + 1));
             workers[w].setDaemon(true);
-            workers[w].start();
+            if (startWorkers) {
+                workers[w].start();
+            }
         }
     }
 
@@ -70,8 +98,9 @@ final class Crew implements AutoCloseable {
         failure = null;
         caller = Thread.currentThread();
         task = t;
-        pending.set(workers.length);
-        generation++;
+        pending.set(parts - 1);
+        long generation = (state.get() >>> PIECE_BITS) + 1;
+        state.set(generation << PIECE_BITS | 1);
         for (Thread w : workers) {
             LockSupport.unpark(w);
         }
@@ -81,6 +110,7 @@ final class Crew implements AutoCloseable {
         } catch (Throwable e) {
             mine = e;
         }
+        runUnclaimedPieces(generation);
         awaitWorkers();
         task = null;
         Throwable first = mine != null ? mine : failure;
@@ -95,6 +125,39 @@ final class Crew implements AutoCloseable {
         }
     }
 
+    /**
+     * Claims and runs pieces of {@code generation}'s task until none is left. The task is read after
+     * a claim: the caller cannot replace it while a piece it handed out is unfinished.
+     */
+    private void runUnclaimedPieces(long generation) {
+        for (int piece = claim(generation); piece >= 0; piece = claim(generation)) {
+            try {
+                task.run(piece, parts);
+            } catch (Throwable e) {
+                if (failure == null) {
+                    failure = e;
+                }
+            }
+            if (pending.decrementAndGet() == 0 && Thread.currentThread() != caller) {
+                LockSupport.unpark(caller);
+            }
+        }
+    }
+
+    /** The next unclaimed piece of {@code generation}'s task, now this thread's, or -1 if none is left. */
+    private int claim(long generation) {
+        while (true) {
+            long s = state.get();
+            int piece = (int) (s & PIECE_MASK);
+            if (s >>> PIECE_BITS != generation || piece >= parts) {
+                return -1;
+            }
+            if (state.compareAndSet(s, s + 1)) {
+                return piece;
+            }
+        }
+    }
+
     private void awaitWorkers() {
         long spinUntil = System.nanoTime() + SPIN_NANOS;
         while (pending.get() != 0) {
@@ -106,13 +169,14 @@ final class Crew implements AutoCloseable {
         }
     }
 
-    private void work(int part) {
+    private void work() {
         long seen = 0;
         while (true) {
             long spinUntil = System.nanoTime() + SPIN_NANOS;
-            while (generation == seen && !closed) {
+            while (state.get() >>> PIECE_BITS == seen && !closed) {
                 if (System.nanoTime() < spinUntil) {
-                    Thread.onSpinWait();
+                    // Gives the core away if another thread (the caller, on a busy machine) is waiting for it.
+                    Thread.yield();
                 } else {
                     LockSupport.park(this);
                 }
@@ -120,17 +184,8 @@ final class Crew implements AutoCloseable {
             if (closed) {
                 return;
             }
-            seen = generation;
-            try {
-                task.run(part, parts);
-            } catch (Throwable e) {
-                if (failure == null) {
-                    failure = e;
-                }
-            }
-            if (pending.decrementAndGet() == 0) {
-                LockSupport.unpark(caller);
-            }
+            seen = state.get() >>> PIECE_BITS;
+            runUnclaimedPieces(seen);
         }
     }
 

@@ -174,16 +174,7 @@ public final class GradientCheck {
                 double[] in = x;
                 int inOff = s * features;
                 for (int l = 0; l < w.length; l++) {
-                    int n = net.width(l);
-                    int m = net.width(l + 1);
-                    for (int i = 0; i < m; i++) {
-                        double acc = b[l][i];
-                        for (int j = 0; j < n; j++) {
-                            acc += w[l][i * n + j] * in[inOff + j];
-                        }
-                        z[l][i] = acc;
-                    }
-                    net.activation(l).forwardDouble(m, z[l], a[l]);
+                    net.layer(l).forwardDouble(w[l], b[l], in, inOff, z[l], a[l]);
                     in = a[l];
                     inOff = 0;
                 }

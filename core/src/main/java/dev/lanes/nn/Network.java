@@ -26,12 +26,18 @@ public final class Network {
     private final Activation[] activations;
     final float[][] weights;
     final float[][] biases;
+    /** The layers' work (forward, backward, gradients) over the arrays above. */
+    private final Dense[] dense;
 
     private Network(int[] sizes, Activation[] activations, float[][] weights, float[][] biases) {
         this.sizes = sizes;
         this.activations = activations;
         this.weights = weights;
         this.biases = biases;
+        this.dense = new Dense[activations.length];
+        for (int l = 0; l < dense.length; l++) {
+            dense[l] = new Dense(sizes[l], sizes[l + 1], weights[l], biases[l], activations[l]);
+        }
     }
 
     /**
@@ -170,6 +176,11 @@ public final class Network {
         return sizes.clone();
     }
 
+    /** Layer {@code layer}, 0-based: the math of its forward and backward pass. */
+    Dense layer(int layer) {
+        return dense[layer];
+    }
+
     /** The activation of layer {@code layer}, 0-based. */
     public Activation activation(int layer) {
         return activations[Objects.checkIndex(layer, activations.length)];
@@ -254,28 +265,26 @@ public final class Network {
         Objects.requireNonNull(x, "x");
         Objects.checkFromIndexSize(xOff, sizes[0], x.length);
         ws.requireFor(this);
-        ws.kernels.gemv(sizes[1], sizes[0], 1f, weights[0], 0, sizes[0], x, xOff, 0f, ws.z[0], 0);
-        return forwardFromFirstProduct(ws);
+        Kernels k = ws.kernels;
+        dense[0].forward(k, x, xOff, ws.z[0], ws.a[0]);
+        return forwardFromLayer(1, ws);
     }
 
     /**
      * The forward pass once {@code ws.z[0]} holds the first layer's product {@code W_1 x}: its bias
      * and activation, then every later layer. Split off so that the trainer can compute that product
-     * fused with the previous sample's update of W_1.
+     * fused with the previous sample's update of W_1 ({@link Dense#updateThenMultiply}).
      */
     float[] forwardFromFirstProduct(Workspace ws) {
-        Kernels k = ws.kernels;
-        for (int l = 0; l < weights.length; l++) {
-            int n = sizes[l];
-            int m = sizes[l + 1];
-            float[] z = ws.z[l];
-            if (l > 0) {
-                k.gemv(m, n, 1f, weights[l], 0, n, ws.a[l - 1], 0, 0f, z, 0);
-            }
-            k.add(m, z, 0, biases[l], 0, z, 0);
-            activations[l].forward(k, m, z, ws.a[l], 0);
+        dense[0].biasAndActivate(ws.kernels, ws.z[0], ws.a[0]);
+        return forwardFromLayer(1, ws);
+    }
+
+    private float[] forwardFromLayer(int first, Workspace ws) {
+        for (int l = first; l < dense.length; l++) {
+            dense[l].forward(ws.kernels, ws.a[l - 1], 0, ws.z[l], ws.a[l]);
         }
-        return ws.a[weights.length - 1];
+        return ws.a[dense.length - 1];
     }
 
     /**

@@ -105,7 +105,7 @@ class CsvReaderTest {
     void labelColumnOutsideTheFileIsAnArgumentError() throws IOException {
         Path p = file("d.csv", "1,2,3\n");
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> DataReaders.csv(p, 3));
-        assertTrue(e.getMessage().contains("labelColumn 3") && e.getMessage().contains("3 columns"), e.getMessage());
+        assertTrue(e.getMessage().contains("label column 3") && e.getMessage().contains("3 columns"), e.getMessage());
         assertThrows(IllegalArgumentException.class, () -> DataReaders.csv(p, -4));
     }
 }

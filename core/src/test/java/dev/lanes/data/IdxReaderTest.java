@@ -11,6 +11,7 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -99,6 +100,25 @@ class IdxReaderTest {
         Files.delete(dir.resolve("t10k-labels.idx1-ubyte"));
         NoSuchFileException e = assertThrows(NoSuchFileException.class, () -> DataReaders.idxDirectory(dir, false));
         assertTrue(e.getMessage().contains("t10k-labels-idx1-ubyte.gz"), e.getMessage());
+    }
+
+    /** What was looked for, and where: the command line prints these messages as they are. */
+    @Test
+    void aDirectoryWithoutTheFilesOrAFileInsteadSaysWhatWasLookedFor() throws IOException {
+        String m = assertThrows(NoSuchFileException.class, () -> DataReaders.idxDirectory(dir, true)).getMessage();
+        assertTrue(m.startsWith(dir + ": no training images file there; looked for train-images-idx3-ubyte.gz, "), m);
+        file("train-images-idx3-ubyte", idx(IdxReader.IMAGES_MAGIC, new int[] {1, 1, 1}, new byte[1]));
+        file("train-labels-idx1-ubyte", idx(IdxReader.LABELS_MAGIC, new int[] {1}, new byte[1]));
+        assertEquals(1, DataReaders.idxDirectory(dir, true).size());
+        m = assertThrows(NoSuchFileException.class, () -> DataReaders.idxDirectory(dir, false)).getMessage();
+        assertTrue(m.startsWith(dir + ": no held-out images file there; looked for t10k-images-idx3-ubyte.gz, "), m);
+        assertTrue(m.contains("test-images-idx3-ubyte"), m);
+        Path plain = dir.resolve("train-images-idx3-ubyte");
+        m = assertThrows(FileSystemException.class, () -> DataReaders.idxDirectory(plain, true)).getMessage();
+        assertTrue(m.startsWith(plain + ": is a file; expected a directory that holds MNIST-style IDX files"), m);
+        m = assertThrows(NoSuchFileException.class, () -> DataReaders.idxDirectory(dir.resolve("nope"), true))
+                .getMessage();
+        assertEquals(dir.resolve("nope") + ": no such directory", m);
     }
 
     private String corrupt(byte[] images, byte[] labels) throws IOException {

@@ -4,15 +4,20 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.atomic.AtomicIntegerArray;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 class CrewTest {
     @ParameterizedTest
     @ValueSource(ints = {1, 2, 3, 5})
-    void everyPieceRunsOncePerTaskOnItsOwnThread(int parts) {
+    void everyPieceRunsOncePerTaskAndPieceZeroOnTheCaller(int parts) {
         try (Crew crew = new Crew(parts)) {
             for (int round = 0; round < 2_000; round++) {
                 AtomicIntegerArray runs = new AtomicIntegerArray(parts);
@@ -51,6 +56,50 @@ class CrewTest {
             crew.run((part, of) -> seen[part] = part + 1);
             for (int p = 0; p < parts; p++) {
                 assertEquals(p + 1, seen[p]);
+            }
+        }
+    }
+
+    /**
+     * Workers that never get a core (here: never started) do not hold a task up: the caller claims
+     * the pieces no worker has claimed. Before pieces were claimed, this waited forever.
+     */
+    @ParameterizedTest
+    @ValueSource(ints = {2, 5})
+    void theCallerRunsThePiecesThatNoWorkerClaimed(int parts) {
+        try (Crew crew = new Crew(parts, false)) {
+            int[] runs = new int[parts];
+            Thread[] by = new Thread[parts];
+            assertTimeoutPreemptively(Duration.ofSeconds(20), () -> {
+                for (int round = 0; round < 3; round++) {
+                    crew.run((part, of) -> {
+                        runs[part]++;
+                        by[part] = Thread.currentThread();
+                    });
+                }
+            });
+            for (int p = 0; p < parts; p++) {
+                assertEquals(3, runs[p], "piece " + p);
+                assertSame(by[0], by[p], "piece " + p + " ran on the caller");
+            }
+        }
+    }
+
+    /** Between tasks the workers park (after a short poll) instead of spinning on a core. */
+    @Test
+    void idleWorkersPark() throws InterruptedException {
+        try (Crew crew = new Crew(3)) {
+            crew.run((part, of) -> { });
+            long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+            while (true) {
+                List<Thread> workers = Thread.getAllStackTraces().keySet().stream()
+                        .filter(t -> t.getName().startsWith("lanes-train-")).toList();
+                if (workers.stream().allMatch(t -> t.getState() == Thread.State.WAITING)) {
+                    break;
+                }
+                assertTrue(System.nanoTime() < deadline, "workers still running: " + workers.stream()
+                        .map(t -> t.getName() + " " + t.getState()).toList());
+                Thread.sleep(5);
             }
         }
     }

@@ -29,8 +29,9 @@ import jdk.incubator.vector.FloatVector;
  * rows, sixteen accumulators, two loads and up to eight broadcasts, 26 of the 32 registers: twice
  * the FMAs per load of V, and sixteen chains to cover the four-cycle latency of two FMA ports
  * (eight would only just do it). A 14-row tile would fill the 32 registers exactly, but C2 has no
- * slack then, and 8 keeps MC a multiple of the tile. ARM's NEON also has 32 registers, but at 4
- * lanes a tile of four rows already has 8 FMA chains; more rows would not cover more latency.
+ * slack then, and 8 keeps MC a multiple of the tile. At 4 lanes the four-row tile stays: it is what
+ * x86's 16 registers hold at 128 bits; ARM's NEON has 32 and might take eight rows, but we have no
+ * ARM machine to measure it on. The tile changes no bits (see below), only speed.
  *
  * <p>Every element of C is, for each k-block in increasing order, a plain sequential FMA sum over p
  * from zero, added to C as {@code c = fma(alpha, sum, c)}. Block boundaries depend on k alone, so

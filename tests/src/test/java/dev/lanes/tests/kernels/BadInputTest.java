@@ -17,7 +17,7 @@ import org.junit.jupiter.params.provider.MethodSource;
  */
 class BadInputTest {
     static Stream<Kernels> backends() {
-        return Backs.stream();
+        return BackendsUnderTest.stream();
     }
 
     /** Arrays the call may write; checked unchanged after the exception. */

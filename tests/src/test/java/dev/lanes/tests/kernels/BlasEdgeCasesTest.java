@@ -6,11 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.lanes.kernels.Kernels;
 import java.util.Arrays;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
@@ -20,25 +16,12 @@ import org.junit.jupiter.params.provider.MethodSource;
  * infinities and NaNs among the inputs the product would read.
  */
 class BlasEdgeCasesTest {
-    private static ExecutorService pool;
-
-    @BeforeAll
-    static void startPool() {
-        pool = Executors.newFixedThreadPool(2, r -> {
-            Thread t = new Thread(r, "blas-edge-cases-test");
-            t.setDaemon(true);
-            return t;
-        });
-    }
-
-    @AfterAll
-    static void stopPool() {
-        pool.shutdownNow();
-    }
-
-    /** Each backend alone and split over threads (the split kernels have zero-extent paths of their own). */
+    /**
+     * Each backend alone and split over threads (the split kernels have zero-extent paths of their
+     * own); the executor runs the chunks on the calling thread, which is all these calls need.
+     */
     static Stream<Kernels> backends() {
-        return Backs.stream().flatMap(k -> Stream.of(k, k.withExecutor(pool, 3)));
+        return BackendsUnderTest.stream().flatMap(k -> Stream.of(k, k.withExecutor(Runnable::run, 3)));
     }
 
     /** Extents on each side of this JVM's vector cut-overs (one and two vectors) and of the four-row blocks. */

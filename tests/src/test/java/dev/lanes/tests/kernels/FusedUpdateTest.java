@@ -12,7 +12,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 /** gerGemv is bit-identical to ger followed by gemv, on every backend and at every tail size. */
 class FusedUpdateTest {
     static Stream<Kernels> backends() {
-        return Backs.stream();
+        return BackendsUnderTest.stream();
     }
 
     @ParameterizedTest

@@ -22,7 +22,7 @@ class GemmParityTest {
             IntStream.of(2 * Width.lanes(), 2 * Width.lanes() + 1)).distinct().sorted().toArray();
 
     static Stream<Arguments> cases() {
-        return Backs.stream().flatMap(k -> Stream.of(
+        return BackendsUnderTest.stream().flatMap(k -> Stream.of(
                 Arguments.of(k, false, false), Arguments.of(k, false, true),
                 Arguments.of(k, true, false), Arguments.of(k, true, true)));
     }
@@ -78,7 +78,7 @@ class GemmParityTest {
                 }
                 double old = beta == 0f ? 0 : c.before[c.off + i * ldc + j];
                 double exact = alpha * s + beta * old;
-                double bound = (k + 3) * Ref.EPS * (Math.abs(alpha) * abs + Math.abs(beta * old)) + 1e-30;
+                double bound = (k + 3) * ReferenceMath.EPS * (Math.abs(alpha) * abs + Math.abs(beta * old)) + 1e-30;
                 within(exact, c.a[c.off + i * ldc + j], bound, what + " (" + i + "," + j + ")");
             }
             for (int j = n; j < ldc && i < m - 1; j++) {

@@ -27,10 +27,10 @@ class KernelParityTest {
     /** Row counts for matrix kernels: around the 4-row and 2-row blocks. */
     static final int[] FEW = {0, 1, 2, 3, 4, 5, 7, 8, 9, 13};
 
-    static final double EPS = Ref.EPS;
+    static final double EPS = ReferenceMath.EPS;
 
     static Stream<Kernels> backends() {
-        return Backs.stream();
+        return BackendsUnderTest.stream();
     }
 
     /** An array with a random offset before and guard elements after the used region. */
@@ -85,7 +85,7 @@ class KernelParityTest {
             Buf x = new Buf(r, n, -1, 1);
             Buf y = new Buf(r, n, -1, 1);
             float got = k.dot(n, x.a, x.off, y.a, y.off);
-            within(Ref.dot(n, x.a, x.off, y.a, y.off), got, n * EPS * Ref.absDot(n, x.a, x.off, y.a, y.off),
+            within(ReferenceMath.dot(n, x.a, x.off, y.a, y.off), got, n * EPS * ReferenceMath.absDot(n, x.a, x.off, y.a, y.off),
                     k + " dot n=" + n);
             x.assertGuards(0, 0, "dot x");
         }
@@ -197,10 +197,10 @@ class KernelParityTest {
             k.gemv(m, n, alpha, a.a, a.off, lda, x.a, x.off, beta, y.a, y.off);
             for (int i = 0; i < m; i++) {
                 int row = a.off + i * lda;
-                double s = Ref.dot(n, a.a, row, x.a, x.off);
+                double s = ReferenceMath.dot(n, a.a, row, x.a, x.off);
                 double old = beta == 0f ? 0 : y.before[y.off + i];
                 double exact = alpha * s + beta * old;
-                double bound = (n + 2) * EPS * Math.abs(alpha) * Ref.absDot(n, a.a, row, x.a, x.off)
+                double bound = (n + 2) * EPS * Math.abs(alpha) * ReferenceMath.absDot(n, a.a, row, x.a, x.off)
                         + 2 * EPS * Math.abs(beta * old) + 1e-30;
                 within(exact, y.a[y.off + i], bound, k + " gemv " + m + "x" + n + " lda=" + lda + " row " + i);
             }
@@ -286,7 +286,7 @@ class KernelParityTest {
             k.tanh(n, x.a, x.off, out.a, out.off);
             for (int i = 0; i < n; i++) {
                 float want = (float) Math.tanh(x.a[x.off + i]);
-                long ulps = Ref.ulpDistance(want, out.a[out.off + i]);
+                long ulps = ReferenceMath.ulpDistance(want, out.a[out.off + i]);
                 assertTrue(ulps <= 5, k + " tanh(" + x.a[x.off + i] + ") = " + out.a[out.off + i] + ", want " + want
                         + " (" + ulps + " ulp) n=" + n);
             }
@@ -458,8 +458,8 @@ class KernelParityTest {
             Buf g = new Buf(r, n, -1, 1);
             Buf out = new Buf(r, n, 0, 1);
             k.softmaxBackward(n, s.a, s.off, g.a, g.off, out.a, out.off);
-            double sg = Ref.dot(n, s.a, s.off, g.a, g.off);
-            double sgBound = n * EPS * Ref.absDot(n, s.a, s.off, g.a, g.off);
+            double sg = ReferenceMath.dot(n, s.a, s.off, g.a, g.off);
+            double sgBound = n * EPS * ReferenceMath.absDot(n, s.a, s.off, g.a, g.off);
             for (int i = 0; i < n; i++) {
                 // The n x n Jacobian J[i][j] = s_i (delta_ij - s_j), applied explicitly in double.
                 double want = 0;

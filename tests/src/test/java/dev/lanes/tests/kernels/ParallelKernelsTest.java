@@ -38,7 +38,7 @@ class ParallelKernelsTest {
     }
 
     static Stream<Kernels> backends() {
-        return Backs.stream();
+        return BackendsUnderTest.stream();
     }
 
     private static float[] random(SplittableRandom r, int n) {

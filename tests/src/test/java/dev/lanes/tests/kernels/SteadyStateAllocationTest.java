@@ -45,7 +45,7 @@ public class SteadyStateAllocationTest {
             (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
 
     static Stream<Kernels> backends() {
-        return Backs.stream();
+        return BackendsUnderTest.stream();
     }
 
     private static long allocated() {

@@ -18,7 +18,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 /** Kernels hold no mutable state: many threads at once get exactly the single-threaded results. */
 class ThreadSafetyTest {
     static Stream<Kernels> backends() {
-        return Backs.stream();
+        return BackendsUnderTest.stream();
     }
 
     /** One task's inputs and the results computed alone on the main thread. */

@@ -7,8 +7,8 @@ import java.util.List;
 import java.util.stream.Stream;
 
 /** Every backend that can run in this JVM; parity tests run each through the same cases. */
-final class Backs {
-    private Backs() {
+final class BackendsUnderTest {
+    private BackendsUnderTest() {
     }
 
     static List<Kernels> all() {

@@ -1,11 +1,11 @@
 package dev.lanes.tests.kernels;
 
 /** Double-precision references and the error bounds that the kernels document. */
-final class Ref {
+final class ReferenceMath {
     /** 2^-23: the float machine epsilon, as the bounds in Kernels' Javadoc use it. */
     static final double EPS = Math.ulp(1f);
 
-    private Ref() {
+    private ReferenceMath() {
     }
 
     static double dot(int n, float[] x, int xo, float[] y, int yo) {

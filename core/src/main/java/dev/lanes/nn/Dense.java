@@ -1,0 +1,160 @@
+package dev.lanes.nn;
+
+import dev.lanes.kernels.Kernels;
+import java.util.Arrays;
+
+/**
+ * One dense layer of a {@link Network}, {@code a = A(z)} with {@code z = W x + b}: its forward pass,
+ * its backward pass and the gradient of its parameters, for one sample and for a batch. W is {@code
+ * out x in}, row-major (PyTorch's {@code Linear} layout); the arrays are the network's own.
+ *
+ * <p>For a batch, samples are the rows of every buffer: with X the {@code b x in} inputs, {@code Z =
+ * X W^T + 1 b^T} (one gemm), the error goes back as {@code G = Delta W} and the weight gradient
+ * summed over the batch is {@code Delta^T X}. Batch methods work on a range of rows (samples) or of
+ * outputs (rows of W), so that threads can share a batch; each output element is computed the same
+ * way whatever range it falls in, so the bits do not depend on the cut.
+ *
+ * <p>The backward pass is split as the chain rule is: {@link #backward} takes {@code dL/da} of this
+ * layer's output to {@code delta = dL/dz}; {@link #sendBack} takes delta to {@code dL/dx}, the
+ * previous layer's {@code dL/da}. The parameter gradient is {@code outer(delta, x)} and delta. How a
+ * gradient becomes a step is the optimizer's ({@link Updater}); per-sample descent adds it straight
+ * into W ({@link #addWeightGradient}), fused with the next forward product ({@link
+ * #updateThenMultiply}).
+ */
+final class Dense {
+    final int in;
+    final int out;
+    final float[] weights;
+    final float[] biases;
+    final Activation activation;
+
+    Dense(int in, int out, float[] weights, float[] biases, Activation activation) {
+        this.in = in;
+        this.out = out;
+        this.weights = weights;
+        this.biases = biases;
+        this.activation = activation;
+    }
+
+    // ---- one sample --------------------------------------------------------------------------
+
+    /** {@code z = W x + b}, {@code a = A(z)} for the input at {@code x[xOff ..]}. */
+    void forward(Kernels k, float[] x, int xOff, float[] z, float[] a) {
+        k.gemv(out, in, 1f, weights, 0, in, x, xOff, 0f, z, 0);
+        biasAndActivate(k, z, a);
+    }
+
+    /** The rest of {@link #forward} once {@code z} holds {@code W x}. */
+    void biasAndActivate(Kernels k, float[] z, float[] a) {
+        k.add(out, z, 0, biases, 0, z, 0);
+        activation.forward(k, out, z, a, 0);
+    }
+
+    /**
+     * Per-sample descent's fused pass over W: applies the previous sample's pending update {@code W +=
+     * alpha outer(delta, prevX)} and computes {@code z = W x} with the updated rows in the same pass
+     * (bit-identical to the update followed by the product).
+     */
+    void updateThenMultiply(Kernels k, float alpha, float[] delta, float[] prevX, int prevXOff, float[] x, int xOff,
+                            float[] z) {
+        k.gerGemv(out, in, alpha, delta, 0, prevX, prevXOff, weights, 0, in, x, xOff, z, 0);
+    }
+
+    /** {@code delta = dL/dz} from {@code g = dL/da} and this layer's output {@code a}. */
+    void backward(Kernels k, float[] a, float[] g, float[] delta) {
+        activation.backward(k, out, a, g, delta, 0);
+    }
+
+    /** {@code gIn = W^T delta}: the error sent back to the input, the previous layer's {@code dL/da}. */
+    void sendBack(Kernels k, float[] delta, float[] gIn) {
+        k.gemvT(out, in, 1f, weights, 0, in, delta, 0, 0f, gIn, 0);
+    }
+
+    /** {@code w += alpha outer(delta, x)}: the weight gradient of one sample, scaled, added to {@code w}. */
+    void addWeightGradient(Kernels k, float alpha, float[] delta, float[] x, int xOff, float[] w) {
+        k.ger(out, in, alpha, delta, 0, x, xOff, w, 0, in);
+    }
+
+    /** {@code b += alpha delta}: the bias gradient of one sample, scaled, added to {@code b}. */
+    void addBiasGradient(Kernels k, float alpha, float[] delta, float[] b) {
+        k.axpy(out, alpha, delta, 0, b, 0);
+    }
+
+    /** Both gradients of one sample, scaled by {@code alpha}, added to {@code w} and {@code b}. */
+    void addGradient(Kernels k, float alpha, float[] delta, float[] x, int xOff, float[] w, float[] b) {
+        addWeightGradient(k, alpha, delta, x, xOff, w);
+        addBiasGradient(k, alpha, delta, b);
+    }
+
+    // ---- a batch, its samples the rows of every buffer ---------------------------------------
+
+    /**
+     * Outputs {@code [o0, o1)} of {@code Z = X W^T + 1 b^T} for all {@code rows} samples, from the
+     * inputs transposed ({@code xT} is {@code in x ldxT}): each thread multiplies the batch by its own
+     * rows of W only.
+     */
+    void forwardOutputs(Kernels k, int rows, float[] xT, int ldxT, float[] z, int o0, int o1) {
+        k.gemm(true, true, rows, o1 - o0, in, 1f, xT, 0, ldxT, weights, o0 * in, in, 0f, z, o0, out);
+        for (int r = 0; r < rows; r++) {
+            k.add(o1 - o0, z, r * out + o0, biases, o0, z, r * out + o0);
+        }
+    }
+
+    /** Samples {@code [r0, r1)}: {@code Z = X W^T + 1 b^T} and {@code A = A(Z)}, X being {@code rows x in}. */
+    void forwardRows(Kernels k, int r0, int r1, float[] x, float[] z, float[] a) {
+        k.gemm(false, true, r1 - r0, out, in, 1f, x, r0 * in, in, weights, 0, in, 0f, z, r0 * out, out);
+        for (int r = r0; r < r1; r++) {
+            k.add(out, z, r * out, biases, 0, z, r * out);
+            activation.forward(k, out, z, a, r * out);
+        }
+    }
+
+    /** Samples {@code [r0, r1)}: {@code A = A(Z)} once Z is complete ({@link #forwardOutputs}). */
+    void activateRows(Kernels k, int r0, int r1, float[] z, float[] a) {
+        for (int r = r0; r < r1; r++) {
+            activation.forward(k, out, z, a, r * out);
+        }
+    }
+
+    /** Samples {@code [r0, r1)}: {@code Delta = dL/dZ} from {@code G = dL/dA}, row by row. */
+    void backwardRows(Kernels k, int r0, int r1, float[] a, float[] g, float[] delta) {
+        for (int r = r0; r < r1; r++) {
+            activation.backward(k, out, a, g, delta, r * out);
+        }
+    }
+
+    /** Samples {@code [r0, r1)}: {@code G_in = Delta W}, the error sent back to the inputs. */
+    void sendBackRows(Kernels k, int r0, int r1, float[] delta, float[] gIn) {
+        k.gemm(false, false, r1 - r0, in, out, 1f, delta, r0 * out, out, weights, 0, in, 0f, gIn, r0 * in, in);
+    }
+
+    /**
+     * Rows {@code [o0, o1)} of the weight gradient {@code Delta^T X} summed over the batch's {@code
+     * rows} samples, into the same rows of {@code gw} (overwritten), and the same entries of the bias
+     * gradient, the column sums of Delta.
+     */
+    void gradientRows(Kernels k, int rows, float[] delta, float[] x, int o0, int o1, float[] gw, float[] gb) {
+        k.gemm(true, false, o1 - o0, in, rows, 1f, delta, o0, out, x, 0, in, 0f, gw, o0 * in, in);
+        Arrays.fill(gb, o0, o1, 0f);
+        for (int r = 0; r < rows; r++) {
+            k.add(o1 - o0, gb, o0, delta, r * out + o0, gb, o0);
+        }
+    }
+
+    // ---- the reference ----------------------------------------------------------------------
+
+    /**
+     * The forward pass in double precision without the kernels, with the given parameters (a double
+     * copy of this layer's, which the gradient check perturbs).
+     */
+    void forwardDouble(double[] w, double[] b, double[] x, int xOff, double[] z, double[] a) {
+        for (int i = 0; i < out; i++) {
+            double acc = b[i];
+            for (int j = 0; j < in; j++) {
+                acc += w[i * in + j] * x[xOff + j];
+            }
+            z[i] = acc;
+        }
+        activation.forwardDouble(out, z, a);
+    }
+}
