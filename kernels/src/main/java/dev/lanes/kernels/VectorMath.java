@@ -245,9 +245,9 @@ final class VectorMath {
         FloatVector c5 = FloatVector.broadcast(S, EXP5_C5);
         FloatVector one = FloatVector.broadcast(S, 1f);
         FloatVector sum = zero;
-        for (int i = 0; i < n; i += L) {
-            int p = Math.min(i, n - L);
-            FloatVector y = FloatVector.fromArray(S, x, xOff + p).sub(vshift);
+        int i = 0;
+        for (; i <= n - L; i += L) {
+            FloatVector y = FloatVector.fromArray(S, x, xOff + i).sub(vshift);
             // NaN fails the compare and propagates through the arithmetic.
             y = y.blend(lowest, y.compare(VectorOperators.LT, lowest));
             FloatVector t = y.fma(log2e, vmagic);
@@ -256,16 +256,24 @@ final class VectorMath {
             r = k.fma(ln2lo, r);
             FloatVector q = r.fma(c5, c4).fma(r, c3).fma(r, c2).fma(r, one).fma(r, one);
             FloatVector e = q.mul(t.reinterpretAsInts().lanewise(VectorOperators.LSHL, MANTISSA_BITS).reinterpretAsFloats());
-            if (p == i) {
-                e.intoArray(out, outOff + p);
-                sum = sum.add(e);
-            } else {
-                FloatVector lane = FloatVector.fromArray(S, LANE_INDEX, 0);
-                FloatVector.fromArray(S, out, outOff + p).blend(e, lane.compare(VectorOperators.GE, i - p))
-                        .intoArray(out, outOff + p);
-                // Lanes the previous block already counted are zeroed before adding.
-                sum = sum.add(e.blend(zero, FloatVector.fromArray(S, LANE_INDEX, 0).compare(VectorOperators.LT, i - p)));
-            }
+            e.intoArray(out, outOff + i);
+            sum = sum.add(e);
+        }
+        if (i < n) {
+            // The last block overlaps the previous one: the same formula, blended and counted only on its new lanes.
+            int p = n - L;
+            FloatVector y = FloatVector.fromArray(S, x, xOff + p).sub(vshift);
+            y = y.blend(lowest, y.compare(VectorOperators.LT, lowest));
+            FloatVector t = y.fma(log2e, vmagic);
+            FloatVector k = t.sub(vmagic);
+            FloatVector r = k.fma(ln2hi, y);
+            r = k.fma(ln2lo, r);
+            FloatVector q = r.fma(c5, c4).fma(r, c3).fma(r, c2).fma(r, one).fma(r, one);
+            FloatVector e = q.mul(t.reinterpretAsInts().lanewise(VectorOperators.LSHL, MANTISSA_BITS).reinterpretAsFloats());
+            FloatVector lane = FloatVector.fromArray(S, LANE_INDEX, 0);
+            FloatVector.fromArray(S, out, outOff + p).blend(e, lane.compare(VectorOperators.GE, i - p))
+                    .intoArray(out, outOff + p);
+            sum = sum.add(e.blend(zero, FloatVector.fromArray(S, LANE_INDEX, 0).compare(VectorOperators.LT, i - p)));
         }
         for (VectorShuffle<Float> step : VectorKernels.LANE_SUM) {
             sum = sum.add(sum.rearrange(step));
