@@ -368,7 +368,7 @@ public abstract class Kernels {
     // ---------------------------------------------------------------- activations
 
     /**
-     * {@code out[i] = tanh(x[i])}. Error at most 4 ulp of the correctly rounded result over the whole
+     * {@code out[i] = tanh(x[i])}. Error at most 5 ulp of the correctly rounded result over the whole
      * float range; odd ({@code tanh(-x) == -tanh(x)}), exactly {@code ±1} where tanh rounds to ±1,
      * {@code tanh(±0) = ±0}, {@code tanh(±Inf) = ±1}, NaN gives NaN. {@code out} may be {@code x}.
      */

@@ -278,7 +278,7 @@ class KernelParityTest {
 
     @ParameterizedTest
     @MethodSource("backends")
-    void tanhWithin4UlpAndInPlace(Kernels k) {
+    void tanhWithin5UlpAndInPlace(Kernels k) {
         for (int n : SIZES) {
             SplittableRandom r = rnd("tanh", n);
             Buf x = new Buf(r, n, -12, 12);
@@ -287,7 +287,7 @@ class KernelParityTest {
             for (int i = 0; i < n; i++) {
                 float want = (float) Math.tanh(x.a[x.off + i]);
                 long ulps = ReferenceMath.ulpDistance(want, out.a[out.off + i]);
-                assertTrue(ulps <= 4, k + " tanh(" + x.a[x.off + i] + ") = " + out.a[out.off + i] + ", want " + want
+                assertTrue(ulps <= 5, k + " tanh(" + x.a[x.off + i] + ") = " + out.a[out.off + i] + ", want " + want
                         + " (" + ulps + " ulp) n=" + n);
             }
             out.assertGuards(0, n, k + " tanh");
