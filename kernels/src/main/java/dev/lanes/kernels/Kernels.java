@@ -408,11 +408,13 @@ public abstract class Kernels {
      *
      * <p>For finite inputs of any size and magnitude the result is finite, in [0, 1], and sums to 1
      * within {@code n * 2^-22}. Element i has relative error at most
-     * {@code 2^-20 + n * 2^-23 + |x[i] - max| * 2^-24}: the last term is the rounding of the
-     * difference {@code x[i] - max} in float, which the exponential turns into a relative error of
-     * the same size (the scalar backend subtracts in double and stays within the first two terms).
-     * It exceeds the others only for {@code |x[i] - max| > 16}, where the result is below
-     * {@code e^-16} (about 1.1e-7) times the largest, an absolute error below 1e-12.
+     * {@code 2^-20 + n * 2^-23 + |x[i] - max| * 1.25 * 2^-24}: the last term is the rounding in
+     * float of the exponent {@code (x[i] - max) log2(e)}, which the vector backend computes in one
+     * fused multiply-add ({@code |x[i] - max| 2^-24}), and of log2(e) itself ({@code |x[i] - max|
+     * 2^-26.2}); the exponential turns them into a relative error of the same size (the scalar
+     * backend subtracts in double and stays within the first two terms). It exceeds the others only
+     * for {@code |x[i] - max| > 12.8}, where the result is below {@code e^-12.8} (about 2.8e-6)
+     * times the largest, an absolute error below 1e-11.
      * Special values: a NaN anywhere gives NaN everywhere; {@code -Inf} entries get 0; if some entries
      * are {@code +Inf}, they share the mass equally (the limit as they grow) and all others get 0; if
      * every entry is {@code -Inf} the result is NaN (there is no limit). {@code n == 0} does nothing.

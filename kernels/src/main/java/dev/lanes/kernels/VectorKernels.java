@@ -329,9 +329,16 @@ final class VectorKernels extends ScalarKernels {
             super.softmaxK(n, x, xOff, out, outOff);
             return;
         }
+        if (n <= 2 * L) {
+            if (!VectorMath.softmaxUpToTwoVectors(n, x, xOff, out, outOff)) {
+                super.softmaxK(n, x, xOff, out, outOff);
+            }
+            return;
+        }
         float max = maxVector(n, x, xOff);
-        if (!(Math.abs(max) < Float.POSITIVE_INFINITY)) {
-            // Infinite or NaN: rare, and the scalar loop states the semantics.
+        if (!(Math.abs(max) < VectorMath.SHIFT_LIMIT)) {
+            // Infinite, NaN, or so large that the exponential loop's folded shift could overflow:
+            // rare, and the scalar loop states the semantics (it subtracts in double).
             super.softmaxK(n, x, xOff, out, outOff);
             return;
         }

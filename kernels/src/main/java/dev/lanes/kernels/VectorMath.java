@@ -46,14 +46,24 @@ final class VectorMath {
     private static final float EXP_C6 = 0x1.6ae72ep-10f;
 
     /*
-     * The same with one degree less, for softmax, whose documented bound (2^-20 per element and more)
-     * leaves room: 1.76 ulp before rounding, at most 3 ulp measured. One FMA fewer in a loop of
-     * about fifteen operations.
+     * 2^f = 1 + f * (C1 + f * (C2 + f * (C3 + f * (C4 + f * C5)))) on |f| <= 1/2, for softmax:
+     * minimax for relative error, then each coefficient moved by up to two float ulps to the best
+     * rounded set: 1.02e-7 (1.7 ulp) before the rounding of the evaluation. Degree 4 cannot meet
+     * softmax's 2^-20 (about 2^-18.5 on this interval), so degree 5 is the least that can.
      */
-    private static final float EXP5_C2 = 0x1.fffdfcp-2f;
-    private static final float EXP5_C3 = 0x1.5557aep-3f;
-    private static final float EXP5_C4 = 0x1.5729f0p-5f;
-    private static final float EXP5_C5 = 0x1.106274p-7f;
+    private static final float EXP2_C1 = 0x1.62e42ap-1f;
+    private static final float EXP2_C2 = 0x1.ebf9bep-3f;
+    private static final float EXP2_C3 = 0x1.c6b74ep-5f;
+    private static final float EXP2_C4 = 0x1.3cea8cp-7f;
+    private static final float EXP2_C5 = 0x1.5bba12p-10f;
+
+    /**
+     * Softmax folds its shift into one FMA per element, {@code t = x log2(e) - shift log2(e)}; the
+     * rounding of the constant {@code shift log2(e)} is the same for every element and cancels in the
+     * normalisation, provided it is small: below this magnitude of the shift it is at most 1/4 (the
+     * constant is below 2^23, where a float's ulp is at most 1/2), so 2^t cannot overflow.
+     */
+    static final float SHIFT_LIMIT = 0x1p22f;
 
     /*
      * tanh(a) = a P(u) / Q(u) with u = a^2, P and Q of degree 4 in u with P(0) = Q(0) = 1, on
@@ -222,54 +232,57 @@ final class VectorMath {
 
     /**
      * {@code out[i] = exp(x[i] - shift)} for {@code i < n}, {@code n >= L}, where every
-     * {@code x[i] - shift <= 0} (softmax subtracts the maximum); returns the sum of the outputs (lane
-     * sums, then across lanes in the fixed order of {@link VectorKernels#LANE_SUM}). At most 3 ulp
-     * from the correctly rounded result (a degree-5 polynomial after Cody-Waite reduction); results
-     * below 2^-126 (arguments below about -87.34) flush to 0, an absolute error below 1.2e-38; NaN
-     * to NaN. Full blocks are stored and added as they are; only the last, overlapping block is
-     * blended with the previous block's lanes.
+     * {@code x[i] - shift <= 0} (softmax subtracts the maximum) and {@code |shift| <} {@link
+     * #SHIFT_LIMIT}; returns the sum of the outputs (lane sums, then across lanes in the fixed order of
+     * {@link VectorKernels#LANE_SUM}).
+     *
+     * <p>As {@code 2^t} with {@code t = fma(x, log2(e), -(shift log2(e)))}: one FMA instead of a
+     * subtraction and a two-constant reduction. Relative error at most
+     * {@code |x - shift| * 1.25 * 2^-24} (the rounding of t, {@code |x - shift| 2^-24}, and of
+     * log2(e) to a float, {@code |x - shift| 2^-26.2}) plus 3 ulp (the polynomial), apart from a
+     * factor common to every element (the rounding of {@code shift log2(e)}), which softmax's
+     * normalisation removes. Results below 2^-126 ({@code t < -126}) may flush to 0, an absolute error
+     * below 1.2e-38, and from {@code t <= -126.5} all do; NaN to NaN. Full blocks are stored and added
+     * as they are; only the last, overlapping block is blended with the previous block's lanes.
      */
     static float expShiftedAndSum(int n, float[] x, int xOff, float shift, float[] out, int outOff) {
         FloatVector zero = FloatVector.zero(S);
-        FloatVector vshift = FloatVector.broadcast(S, shift);
-        // The exponent bias is folded into the rounding constant, so t's bits shifted are 2^k itself.
+        FloatVector log2e = FloatVector.broadcast(S, LOG2E);
+        FloatVector vshift = FloatVector.broadcast(S, -(shift * LOG2E));
+        // t + magic rounds t to an integer k in the low mantissa bits, with the exponent bias folded
+        // in, so those bits shifted into the exponent field are 2^k itself; at t = -127 they are 0.
         float magic = ROUND_MAGIC + EXPONENT_BIAS;
         FloatVector vmagic = FloatVector.broadcast(S, magic);
-        FloatVector lowest = FloatVector.broadcast(S, -EXPONENT_BIAS * LN2);
-        FloatVector log2e = FloatVector.broadcast(S, LOG2E);
-        FloatVector ln2hi = FloatVector.broadcast(S, -LN2_HI);
-        FloatVector ln2lo = FloatVector.broadcast(S, -LN2_LO);
-        FloatVector c2 = FloatVector.broadcast(S, EXP5_C2);
-        FloatVector c3 = FloatVector.broadcast(S, EXP5_C3);
-        FloatVector c4 = FloatVector.broadcast(S, EXP5_C4);
-        FloatVector c5 = FloatVector.broadcast(S, EXP5_C5);
+        FloatVector lowest = FloatVector.broadcast(S, -EXPONENT_BIAS);
+        FloatVector c1 = FloatVector.broadcast(S, EXP2_C1);
+        FloatVector c2 = FloatVector.broadcast(S, EXP2_C2);
+        FloatVector c3 = FloatVector.broadcast(S, EXP2_C3);
+        FloatVector c4 = FloatVector.broadcast(S, EXP2_C4);
+        FloatVector c5 = FloatVector.broadcast(S, EXP2_C5);
         FloatVector one = FloatVector.broadcast(S, 1f);
         FloatVector sum = zero;
         int i = 0;
         for (; i <= n - L; i += L) {
-            FloatVector y = FloatVector.fromArray(S, x, xOff + i).sub(vshift);
-            // NaN fails the compare and propagates through the arithmetic.
-            y = y.blend(lowest, y.compare(VectorOperators.LT, lowest));
-            FloatVector t = y.fma(log2e, vmagic);
-            FloatVector k = t.sub(vmagic);
-            FloatVector r = k.fma(ln2hi, y);
-            r = k.fma(ln2lo, r);
-            FloatVector q = r.fma(c5, c4).fma(r, c3).fma(r, c2).fma(r, one).fma(r, one);
-            FloatVector e = q.mul(t.reinterpretAsInts().lanewise(VectorOperators.LSHL, MANTISSA_BITS).reinterpretAsFloats());
+            FloatVector t = FloatVector.fromArray(S, x, xOff + i).fma(log2e, vshift);
+            // NaN fails the compare and propagates through the arithmetic; -Inf becomes -127, so 0.
+            t = t.blend(lowest, t.compare(VectorOperators.LT, lowest));
+            FloatVector kk = t.add(vmagic);
+            // Both subtractions are exact: f = t - k with |f| <= 1/2.
+            FloatVector f = t.sub(kk.sub(vmagic));
+            FloatVector q = f.fma(c5, c4).fma(f, c3).fma(f, c2).fma(f, c1).fma(f, one);
+            FloatVector e = q.mul(kk.reinterpretAsInts().lanewise(VectorOperators.LSHL, MANTISSA_BITS).reinterpretAsFloats());
             e.intoArray(out, outOff + i);
             sum = sum.add(e);
         }
         if (i < n) {
             // The last block overlaps the previous one: the same formula, blended and counted only on its new lanes.
             int p = n - L;
-            FloatVector y = FloatVector.fromArray(S, x, xOff + p).sub(vshift);
-            y = y.blend(lowest, y.compare(VectorOperators.LT, lowest));
-            FloatVector t = y.fma(log2e, vmagic);
-            FloatVector k = t.sub(vmagic);
-            FloatVector r = k.fma(ln2hi, y);
-            r = k.fma(ln2lo, r);
-            FloatVector q = r.fma(c5, c4).fma(r, c3).fma(r, c2).fma(r, one).fma(r, one);
-            FloatVector e = q.mul(t.reinterpretAsInts().lanewise(VectorOperators.LSHL, MANTISSA_BITS).reinterpretAsFloats());
+            FloatVector t = FloatVector.fromArray(S, x, xOff + p).fma(log2e, vshift);
+            t = t.blend(lowest, t.compare(VectorOperators.LT, lowest));
+            FloatVector kk = t.add(vmagic);
+            FloatVector f = t.sub(kk.sub(vmagic));
+            FloatVector q = f.fma(c5, c4).fma(f, c3).fma(f, c2).fma(f, c1).fma(f, one);
+            FloatVector e = q.mul(kk.reinterpretAsInts().lanewise(VectorOperators.LSHL, MANTISSA_BITS).reinterpretAsFloats());
             FloatVector lane = FloatVector.fromArray(S, LANE_INDEX, 0);
             FloatVector.fromArray(S, out, outOff + p).blend(e, lane.compare(VectorOperators.GE, i - p))
                     .intoArray(out, outOff + p);
@@ -279,5 +292,57 @@ final class VectorMath {
             sum = sum.add(sum.rearrange(step));
         }
         return sum.lane(0);
+    }
+
+    /**
+     * The whole softmax for {@code L <= n <= 2L}, the size of a classifier's output layer at 8 lanes:
+     * two overlapping vectors, the first and the last L elements, held in registers from load to
+     * store, with no loop and no blend against the output. Returns false, having written nothing, if
+     * the maximum is not finite or not below {@link #SHIFT_LIMIT} in magnitude (the caller then runs
+     * the scalar loop). The formula, the sum (the first block, then the new lanes of the second) and
+     * the scaling are those of {@link #expShiftedAndSum} and {@code VectorKernels.scaleVector}, so the
+     * bits are the same as the general path's; the lanes in both vectors get the same value twice.
+     */
+    static boolean softmaxUpToTwoVectors(int n, float[] x, int xOff, float[] out, int outOff) {
+        FloatVector lo = FloatVector.fromArray(S, x, xOff);
+        FloatVector hi = FloatVector.fromArray(S, x, xOff + n - L);
+        // A NaN in lo survives the blend into the maximum; one only in hi reaches every output
+        // through its exponential and the sum.
+        float max = lo.blend(hi, hi.compare(VectorOperators.GT, lo)).reduceLanes(VectorOperators.MAX);
+        if (!(Math.abs(max) < SHIFT_LIMIT)) {
+            return false;
+        }
+        FloatVector log2e = FloatVector.broadcast(S, LOG2E);
+        FloatVector vshift = FloatVector.broadcast(S, -(max * LOG2E));
+        FloatVector vmagic = FloatVector.broadcast(S, ROUND_MAGIC + EXPONENT_BIAS);
+        FloatVector lowest = FloatVector.broadcast(S, -EXPONENT_BIAS);
+        FloatVector c1 = FloatVector.broadcast(S, EXP2_C1);
+        FloatVector c2 = FloatVector.broadcast(S, EXP2_C2);
+        FloatVector c3 = FloatVector.broadcast(S, EXP2_C3);
+        FloatVector c4 = FloatVector.broadcast(S, EXP2_C4);
+        FloatVector c5 = FloatVector.broadcast(S, EXP2_C5);
+        FloatVector one = FloatVector.broadcast(S, 1f);
+        FloatVector t0 = lo.fma(log2e, vshift);
+        FloatVector t1 = hi.fma(log2e, vshift);
+        t0 = t0.blend(lowest, t0.compare(VectorOperators.LT, lowest));
+        t1 = t1.blend(lowest, t1.compare(VectorOperators.LT, lowest));
+        FloatVector kk0 = t0.add(vmagic);
+        FloatVector kk1 = t1.add(vmagic);
+        FloatVector f0 = t0.sub(kk0.sub(vmagic));
+        FloatVector f1 = t1.sub(kk1.sub(vmagic));
+        FloatVector q0 = f0.fma(c5, c4).fma(f0, c3).fma(f0, c2).fma(f0, c1).fma(f0, one);
+        FloatVector q1 = f1.fma(c5, c4).fma(f1, c3).fma(f1, c2).fma(f1, c1).fma(f1, one);
+        FloatVector e0 = q0.mul(kk0.reinterpretAsInts().lanewise(VectorOperators.LSHL, MANTISSA_BITS).reinterpretAsFloats());
+        FloatVector e1 = q1.mul(kk1.reinterpretAsInts().lanewise(VectorOperators.LSHL, MANTISSA_BITS).reinterpretAsFloats());
+        // Lanes of hi below 2L - n repeat lanes of lo: counted once.
+        FloatVector lane = FloatVector.fromArray(S, LANE_INDEX, 0);
+        FloatVector sum = e0.add(e1.blend(FloatVector.zero(S), lane.compare(VectorOperators.LT, 2 * L - n)));
+        for (VectorShuffle<Float> step : VectorKernels.LANE_SUM) {
+            sum = sum.add(sum.rearrange(step));
+        }
+        FloatVector inv = FloatVector.broadcast(S, 1f / sum.lane(0));
+        e0.mul(inv).intoArray(out, outOff);
+        e1.mul(inv).intoArray(out, outOff + n - L);
+        return true;
     }
 }
