@@ -418,8 +418,8 @@ public abstract class Kernels {
      * Special values: a NaN anywhere gives NaN everywhere; {@code -Inf} entries get 0; if some entries
      * are {@code +Inf}, they share the mass equally (the limit as they grow) and all others get 0; if
      * every entry is {@code -Inf} the result is NaN (there is no limit). {@code n == 0} does nothing.
-     * A backend may flush entries below 2^-126 (the smallest normal float) to 0, an absolute error
-     * below 1.2e-38; the vector backend does. {@code out} may be {@code x}.
+     * Entries below 2^-126 (the smallest normal float) may be inexact or flushed to 0, an absolute
+     * error below 1.2e-38; the vector backend's are. {@code out} may be {@code x}.
      */
     public final void softmax(int n, float[] x, int xOff, float[] out, int outOff) {
         checkSize("n", n);

@@ -347,16 +347,21 @@ final class VectorKernels extends ScalarKernels {
     }
 
     /**
-     * The largest element, or NaN, or at least one of the elements where some are NaN: a NaN that is
-     * not returned reaches every output through the exponentials and their sum, as softmax promises.
-     * Compare and blend instead of lanewise MAX: Java's max (NaN and -0 rules) costs C2 five
-     * instructions a vector on x86, in the loop's dependency chain; four chains hide the rest.
+     * The largest element, or NaN if some element is NaN (or the elements include both infinities,
+     * whose sum is NaN): the exponential loop takes no NaN. Compare and blend instead of lanewise
+     * MAX: Java's max (NaN and -0 rules) costs C2 five instructions a vector on x86, in the loop's
+     * dependency chain; four chains hide the rest. A running sum of the elements, on the adder pipes
+     * the compare and blend leave idle, finds the NaNs.
      */
     private static float maxVector(int n, float[] x, int xOff) {
         FloatVector m0 = FloatVector.fromArray(S, x, xOff + n - L);
         FloatVector m1 = m0;
         FloatVector m2 = m0;
         FloatVector m3 = m0;
+        FloatVector s0 = m0;
+        FloatVector s1 = FloatVector.zero(S);
+        FloatVector s2 = s1;
+        FloatVector s3 = s1;
         int i = 0;
         for (; i <= n - 4 * L; i += 4 * L) {
             FloatVector v0 = FloatVector.fromArray(S, x, xOff + i);
@@ -367,10 +372,19 @@ final class VectorKernels extends ScalarKernels {
             m1 = m1.blend(v1, v1.compare(VectorOperators.GT, m1));
             m2 = m2.blend(v2, v2.compare(VectorOperators.GT, m2));
             m3 = m3.blend(v3, v3.compare(VectorOperators.GT, m3));
+            s0 = s0.add(v0);
+            s1 = s1.add(v1);
+            s2 = s2.add(v2);
+            s3 = s3.add(v3);
         }
         for (; i <= n - L; i += L) {
             FloatVector v0 = FloatVector.fromArray(S, x, xOff + i);
             m0 = m0.blend(v0, v0.compare(VectorOperators.GT, m0));
+            s0 = s0.add(v0);
+        }
+        FloatVector sum = s0.add(s1).add(s2.add(s3));
+        if (sum.compare(VectorOperators.NE, sum).anyTrue()) {
+            return Float.NaN;
         }
         // MAX is exact, so the order in which the lanes meet does not matter.
         return m0.max(m1).max(m2.max(m3)).reduceLanes(VectorOperators.MAX);

@@ -4,6 +4,7 @@ import static dev.lanes.kernels.VectorKernels.L;
 import static dev.lanes.kernels.VectorKernels.S;
 
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorShuffle;
 
@@ -231,29 +232,38 @@ final class VectorMath {
     }
 
     /**
-     * {@code out[i] = exp(x[i] - shift)} for {@code i < n}, {@code n >= L}, where every
-     * {@code x[i] - shift <= 0} (softmax subtracts the maximum) and {@code |shift| <} {@link
-     * #SHIFT_LIMIT}; returns the sum of the outputs (lane sums, then across lanes in the fixed order of
-     * {@link VectorKernels#LANE_SUM}).
+     * {@code out[i] = exp(x[i] - shift)} for {@code i < n}, {@code n >= L}, where no {@code x[i]} is
+     * NaN, every {@code x[i] - shift <= 0} (softmax subtracts the maximum) and {@code |shift| <}
+     * {@link #SHIFT_LIMIT}; returns the sum of the outputs (lane sums, then across lanes in the fixed
+     * order of {@link VectorKernels#LANE_SUM}).
      *
      * <p>As {@code 2^t} with {@code t = fma(x, log2(e), -(shift log2(e)))}: one FMA instead of a
      * subtraction and a two-constant reduction. Relative error at most
      * {@code |x - shift| * 1.25 * 2^-24} (the rounding of t, {@code |x - shift| 2^-24}, and of
      * log2(e) to a float, {@code |x - shift| 2^-26.2}) plus 3 ulp (the polynomial), apart from a
      * factor common to every element (the rounding of {@code shift log2(e)}), which softmax's
-     * normalisation removes. Results below 2^-126 ({@code t < -126}) may flush to 0, an absolute error
-     * below 1.2e-38, and from {@code t <= -126.5} all do; NaN to NaN. Full blocks are stored and added
-     * as they are; only the last, overlapping block is blended with the previous block's lanes.
+     * normalisation removes. Results below 2^-126 ({@code t < -126}) are inexact, an absolute error
+     * below half of 2^-126, and 0 from {@code t <= -127}; -Inf gives 0.
+     *
+     * <p>Only the polynomial's five FMAs use the multiply pipes (two of the four FP pipes on x86 cores
+     * of this decade): the clamp of t is an integer minimum on its bits, and 2^k is added to the
+     * exponent field of the polynomial's value as an integer. That needs t < 0 for every element,
+     * hence the exponent is computed one lower, {@code t - 1}, and the 1 given back in the exponent
+     * field; and it needs no NaN, since the integer minimum would turn one into -128 (the callers
+     * check). A negative float's bits, read as an int, grow as the float falls, so the minimum with
+     * -128's bits raises every t below -128 (and -Inf) to -128, where the exponent field comes out 0:
+     * exactly 0. Full blocks are stored and added as they are; only the last, overlapping block is
+     * blended with the previous block's lanes.
      */
     static float expShiftedAndSum(int n, float[] x, int xOff, float shift, float[] out, int outOff) {
         FloatVector zero = FloatVector.zero(S);
         FloatVector log2e = FloatVector.broadcast(S, LOG2E);
-        FloatVector vshift = FloatVector.broadcast(S, -(shift * LOG2E));
-        // t + magic rounds t to an integer k in the low mantissa bits, with the exponent bias folded
-        // in, so those bits shifted into the exponent field are 2^k itself; at t = -127 they are 0.
-        float magic = ROUND_MAGIC + EXPONENT_BIAS;
-        FloatVector vmagic = FloatVector.broadcast(S, magic);
-        FloatVector lowest = FloatVector.broadcast(S, -EXPONENT_BIAS);
+        // t - 1 <= -3/4 < 0; subtracting 1 from a constant below 2^23 in magnitude is exact.
+        FloatVector vshift = FloatVector.broadcast(S, -(shift * LOG2E) - 1f);
+        // (t - 1) + magic rounds to an integer k - 1 in the low mantissa bits, offset by 1 so that
+        // those bits shifted into the exponent field add k: the 1 is given back here.
+        FloatVector vmagic = FloatVector.broadcast(S, ROUND_MAGIC + 1f);
+        IntVector lowest = FloatVector.broadcast(S, -EXPONENT_BIAS - 1f).reinterpretAsInts();
         FloatVector c1 = FloatVector.broadcast(S, EXP2_C1);
         FloatVector c2 = FloatVector.broadcast(S, EXP2_C2);
         FloatVector c3 = FloatVector.broadcast(S, EXP2_C3);
@@ -264,13 +274,13 @@ final class VectorMath {
         int i = 0;
         for (; i <= n - L; i += L) {
             FloatVector t = FloatVector.fromArray(S, x, xOff + i).fma(log2e, vshift);
-            // NaN fails the compare and propagates through the arithmetic; -Inf becomes -127, so 0.
-            t = t.blend(lowest, t.compare(VectorOperators.LT, lowest));
+            t = t.reinterpretAsInts().min(lowest).reinterpretAsFloats();
             FloatVector kk = t.add(vmagic);
             // Both subtractions are exact: f = t - k with |f| <= 1/2.
             FloatVector f = t.sub(kk.sub(vmagic));
             FloatVector q = f.fma(c5, c4).fma(f, c3).fma(f, c2).fma(f, c1).fma(f, one);
-            FloatVector e = q.mul(kk.reinterpretAsInts().lanewise(VectorOperators.LSHL, MANTISSA_BITS).reinterpretAsFloats());
+            FloatVector e = q.reinterpretAsInts().add(kk.reinterpretAsInts().lanewise(VectorOperators.LSHL, MANTISSA_BITS))
+                    .reinterpretAsFloats();
             e.intoArray(out, outOff + i);
             sum = sum.add(e);
         }
@@ -278,11 +288,12 @@ final class VectorMath {
             // The last block overlaps the previous one: the same formula, blended and counted only on its new lanes.
             int p = n - L;
             FloatVector t = FloatVector.fromArray(S, x, xOff + p).fma(log2e, vshift);
-            t = t.blend(lowest, t.compare(VectorOperators.LT, lowest));
+            t = t.reinterpretAsInts().min(lowest).reinterpretAsFloats();
             FloatVector kk = t.add(vmagic);
             FloatVector f = t.sub(kk.sub(vmagic));
             FloatVector q = f.fma(c5, c4).fma(f, c3).fma(f, c2).fma(f, c1).fma(f, one);
-            FloatVector e = q.mul(kk.reinterpretAsInts().lanewise(VectorOperators.LSHL, MANTISSA_BITS).reinterpretAsFloats());
+            FloatVector e = q.reinterpretAsInts().add(kk.reinterpretAsInts().lanewise(VectorOperators.LSHL, MANTISSA_BITS))
+                    .reinterpretAsFloats();
             FloatVector lane = FloatVector.fromArray(S, LANE_INDEX, 0);
             FloatVector.fromArray(S, out, outOff + p).blend(e, lane.compare(VectorOperators.GE, i - p))
                     .intoArray(out, outOff + p);
@@ -298,42 +309,43 @@ final class VectorMath {
      * The whole softmax for {@code L <= n <= 2L}, the size of a classifier's output layer at 8 lanes:
      * two overlapping vectors, the first and the last L elements, held in registers from load to
      * store, with no loop and no blend against the output. Returns false, having written nothing, if
-     * the maximum is not finite or not below {@link #SHIFT_LIMIT} in magnitude (the caller then runs
-     * the scalar loop). The formula, the sum (the first block, then the new lanes of the second) and
-     * the scaling are those of {@link #expShiftedAndSum} and {@code VectorKernels.scaleVector}, so the
-     * bits are the same as the general path's; the lanes in both vectors get the same value twice.
+     * an element is NaN or the maximum is not finite or not below {@link #SHIFT_LIMIT} in magnitude
+     * (the caller then runs the scalar loop). The formula, the sum (the first block, then the new
+     * lanes of the second) and the scaling are those of {@link #expShiftedAndSum} and
+     * {@code VectorKernels.scaleVector}, so the bits are the same as the general path's; the lanes in
+     * both vectors get the same value twice.
      */
     static boolean softmaxUpToTwoVectors(int n, float[] x, int xOff, float[] out, int outOff) {
         FloatVector lo = FloatVector.fromArray(S, x, xOff);
         FloatVector hi = FloatVector.fromArray(S, x, xOff + n - L);
-        // A NaN in lo survives the blend into the maximum; one only in hi reaches every output
-        // through its exponential and the sum.
         float max = lo.blend(hi, hi.compare(VectorOperators.GT, lo)).reduceLanes(VectorOperators.MAX);
-        if (!(Math.abs(max) < SHIFT_LIMIT)) {
+        // NaN where either is NaN (or +Inf meets -Inf, where the maximum is +Inf anyway).
+        FloatVector both = lo.add(hi);
+        if (!(Math.abs(max) < SHIFT_LIMIT) || both.compare(VectorOperators.NE, both).anyTrue()) {
             return false;
         }
         FloatVector log2e = FloatVector.broadcast(S, LOG2E);
-        FloatVector vshift = FloatVector.broadcast(S, -(max * LOG2E));
-        FloatVector vmagic = FloatVector.broadcast(S, ROUND_MAGIC + EXPONENT_BIAS);
-        FloatVector lowest = FloatVector.broadcast(S, -EXPONENT_BIAS);
+        FloatVector vshift = FloatVector.broadcast(S, -(max * LOG2E) - 1f);
+        FloatVector vmagic = FloatVector.broadcast(S, ROUND_MAGIC + 1f);
+        IntVector lowest = FloatVector.broadcast(S, -EXPONENT_BIAS - 1f).reinterpretAsInts();
         FloatVector c1 = FloatVector.broadcast(S, EXP2_C1);
         FloatVector c2 = FloatVector.broadcast(S, EXP2_C2);
         FloatVector c3 = FloatVector.broadcast(S, EXP2_C3);
         FloatVector c4 = FloatVector.broadcast(S, EXP2_C4);
         FloatVector c5 = FloatVector.broadcast(S, EXP2_C5);
         FloatVector one = FloatVector.broadcast(S, 1f);
-        FloatVector t0 = lo.fma(log2e, vshift);
-        FloatVector t1 = hi.fma(log2e, vshift);
-        t0 = t0.blend(lowest, t0.compare(VectorOperators.LT, lowest));
-        t1 = t1.blend(lowest, t1.compare(VectorOperators.LT, lowest));
+        FloatVector t0 = lo.fma(log2e, vshift).reinterpretAsInts().min(lowest).reinterpretAsFloats();
+        FloatVector t1 = hi.fma(log2e, vshift).reinterpretAsInts().min(lowest).reinterpretAsFloats();
         FloatVector kk0 = t0.add(vmagic);
         FloatVector kk1 = t1.add(vmagic);
         FloatVector f0 = t0.sub(kk0.sub(vmagic));
         FloatVector f1 = t1.sub(kk1.sub(vmagic));
         FloatVector q0 = f0.fma(c5, c4).fma(f0, c3).fma(f0, c2).fma(f0, c1).fma(f0, one);
         FloatVector q1 = f1.fma(c5, c4).fma(f1, c3).fma(f1, c2).fma(f1, c1).fma(f1, one);
-        FloatVector e0 = q0.mul(kk0.reinterpretAsInts().lanewise(VectorOperators.LSHL, MANTISSA_BITS).reinterpretAsFloats());
-        FloatVector e1 = q1.mul(kk1.reinterpretAsInts().lanewise(VectorOperators.LSHL, MANTISSA_BITS).reinterpretAsFloats());
+        FloatVector e0 = q0.reinterpretAsInts().add(kk0.reinterpretAsInts().lanewise(VectorOperators.LSHL, MANTISSA_BITS))
+                .reinterpretAsFloats();
+        FloatVector e1 = q1.reinterpretAsInts().add(kk1.reinterpretAsInts().lanewise(VectorOperators.LSHL, MANTISSA_BITS))
+                .reinterpretAsFloats();
         // Lanes of hi below 2L - n repeat lanes of lo: counted once.
         FloatVector lane = FloatVector.fromArray(S, LANE_INDEX, 0);
         FloatVector sum = e0.add(e1.blend(FloatVector.zero(S), lane.compare(VectorOperators.LT, 2 * L - n)));
