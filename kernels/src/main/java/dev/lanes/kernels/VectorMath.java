@@ -10,8 +10,9 @@ import jdk.incubator.vector.VectorShuffle;
 
 /**
  * Elementwise transcendental loops for {@link VectorKernels}, built only from plain lanewise
- * arithmetic (FMA, compare and blend, integer shifts on the float bits), so they compile to
- * straight-line SIMD code instead of calls to the JDK's short-vector math library, on any JDK.
+ * arithmetic (FMA, compare and blend, integer shifts, adds and minima on the float bits), so they
+ * compile to straight-line SIMD code instead of calls to the JDK's short-vector math library, on any
+ * JDK.
  *
  * <p>Each function is a whole loop over arrays with its math written inline, and no method of ours
  * takes or returns a vector. That is deliberate: the Vector API's own methods are always inlined, but
@@ -240,7 +241,8 @@ final class VectorMath {
      * <p>As {@code 2^t} with {@code t = fma(x, log2(e), -(shift log2(e)))}: one FMA instead of a
      * subtraction and a two-constant reduction. Relative error at most
      * {@code |x - shift| * 1.25 * 2^-24} (the rounding of t, {@code |x - shift| 2^-24}, and of
-     * log2(e) to a float, {@code |x - shift| 2^-26.2}) plus 3 ulp (the polynomial), apart from a
+     * log2(e) to a float, {@code |x - shift| 2^-26.2}) plus 3 ulp (the polynomial, and the
+     * rounding of {@code t - 1} below, which counts near {@code x = shift}), apart from a
      * factor common to every element (the rounding of {@code shift log2(e)}), which softmax's
      * normalisation removes. Results below 2^-126 ({@code t < -126}) are inexact, an absolute error
      * below half of 2^-126, and 0 from {@code t <= -127}; -Inf gives 0.
