@@ -122,6 +122,8 @@ public class SteadyStateAllocationTest {
         calls.add(() -> k.sech2(n, x, 0, out, 0));
         calls.add(() -> k.tanhGradFromOutput(n, y, 0, out, 0));
         calls.add(() -> k.softmax(n, x, 0, out, 0));
+        // A classifier's output layer: softmax's straight-line path for one to two vectors at 8 lanes.
+        calls.add(() -> k.softmax(10, x, 0, out, 0));
         calls.add(() -> k.softmaxBackward(n, y, 0, x, 0, out, 0));
         calls.add(() -> k.gemv(m, n, 1f, a, 0, n, x, 0, 0f, col, 0));
         calls.add(() -> k.gemvT(m, n, 1f, a, 0, n, col, 0, 0.5f, out, 0));
