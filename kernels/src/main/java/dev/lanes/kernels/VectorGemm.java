@@ -243,15 +243,19 @@ final class VectorGemm {
      * in this method: when an epilogue with branches on alpha and beta shared it, a recompilation
      * after a new branch was first taken sometimes made the whole loop about twice as slow for the
      * rest of the run.
+     *
+     * <p>The loop steps both indices itself rather than deriving them from a step count: JDK 17's
+     * C2 then spends one add on each instead of a shift, adds and sign extensions, and the loop
+     * (two loads, four broadcasts, eight FMAs) is no longer held back by how many instructions a
+     * cycle the core takes in: about 89 GFLOP/s in cache instead of 77 on this Zen 3 core (JDK 25
+     * ran both at 93).
      */
     private static void tile4(int kc, float[] u, int u0, float[] panels, int v0, float[] sums) {
         FloatVector c00 = FloatVector.zero(S), c01 = FloatVector.zero(S);
         FloatVector c10 = FloatVector.zero(S), c11 = FloatVector.zero(S);
         FloatVector c20 = FloatVector.zero(S), c21 = FloatVector.zero(S);
         FloatVector c30 = FloatVector.zero(S), c31 = FloatVector.zero(S);
-        for (int p = 0; p < kc; p++) {
-            int vp = v0 + p * NR;
-            int up = u0 + p;
+        for (int up = u0, vp = v0, end = u0 + kc; up < end; up++, vp += NR) {
             FloatVector y0 = FloatVector.fromArray(S, panels, vp);
             FloatVector y1 = FloatVector.fromArray(S, panels, vp + L);
             FloatVector x = FloatVector.broadcast(S, u[up]);
@@ -287,9 +291,7 @@ final class VectorGemm {
         FloatVector c50 = FloatVector.zero(S), c51 = FloatVector.zero(S);
         FloatVector c60 = FloatVector.zero(S), c61 = FloatVector.zero(S);
         FloatVector c70 = FloatVector.zero(S), c71 = FloatVector.zero(S);
-        for (int p = 0; p < kc; p++) {
-            int vp = v0 + p * NR;
-            int up = u0 + p;
+        for (int up = u0, vp = v0, end = u0 + kc; up < end; up++, vp += NR) {
             FloatVector y0 = FloatVector.fromArray(S, panels, vp);
             FloatVector y1 = FloatVector.fromArray(S, panels, vp + L);
             FloatVector x = FloatVector.broadcast(S, u[up]);
