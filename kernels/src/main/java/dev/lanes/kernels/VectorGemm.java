@@ -230,6 +230,8 @@ final class VectorGemm {
                 }
                 if (i + MR <= mc && cols == NR && cVs == 1) {
                     storeTile(alpha, beta, buf.tile, c, ct, cRs);
+                } else if (i + MR <= mc && cols == NR && cRs == 1) {
+                    storeTurnedTile(alpha, beta, buf.tile, c, ct, cVs);
                 } else {
                     addTile(Math.min(MR, mc - i), cols, alpha, beta, buf.tile, c, ct, cRs, cVs);
                 }
@@ -358,6 +360,28 @@ final class VectorGemm {
                 FloatVector.fromArray(S, sums, r * NR).fma(va, FloatVector.fromArray(S, t, tr).mul(vb)).intoArray(t, tr);
                 FloatVector.fromArray(S, sums, r * NR + L).fma(va, FloatVector.fromArray(S, t, tr + L).mul(vb))
                         .intoArray(t, tr + L);
+            }
+        }
+    }
+
+    /**
+     * A whole tile of T = C^T (a layer's forward product from the rows of its inputs): each column of
+     * the tile is a run of MR along a row of C. One element at a time, with the rounding of {@link
+     * #addTile}, but with the sizes constant and the test of beta outside the loops, which the JIT
+     * unrolls; through addTile this epilogue took about a tenth of a batch-32 training step.
+     */
+    private static void storeTurnedTile(float alpha, float beta, float[] sums, float[] c, int c0, int cVs) {
+        if (beta == 0f) {
+            for (int w = 0, ci = c0; w < NR; w++, ci += cVs) {
+                for (int r = 0; r < MR; r++) {
+                    c[ci + r] = Math.fma(alpha, sums[r * NR + w], 0f);
+                }
+            }
+        } else {
+            for (int w = 0, ci = c0; w < NR; w++, ci += cVs) {
+                for (int r = 0; r < MR; r++) {
+                    c[ci + r] = Math.fma(alpha, sums[r * NR + w], c[ci + r] * beta);
+                }
             }
         }
     }
