@@ -39,13 +39,6 @@ final class BatchBackprop {
     private final Crew crew;
     /** The gathered input rows, capacity x width(0). */
     private final float[] input;
-    /**
-     * The same inputs transposed, width(0) x capacity: the first product reads its rows as vectors
-     * (a plain copy into gemm's panels), where the rows of {@link #input} would be transposed again
-     * by every thread.
-     */
-    private final float[] inputT;
-    private final int capacity;
     private final float[][] z;
     private final float[][] a;
     /** dL/dA per layer (scratch for the chain rule). */
@@ -78,9 +71,7 @@ final class BatchBackprop {
         this.loss = loss;
         this.crew = crew;
         int layers = net.layers();
-        this.capacity = capacity;
         input = new float[capacity * net.inputs()];
-        inputT = new float[capacity * net.inputs()];
         z = new float[layers][];
         a = new float[layers][];
         g = new float[layers][];
@@ -118,7 +109,7 @@ final class BatchBackprop {
         return sum;
     }
 
-    /** Samples r0..r1 of the batch into the input rows, their columns of the transposed inputs, and their targets. */
+    /** Samples r0..r1 of the batch into the input rows and their targets. */
     private void gatherPart(int part, int parts) {
         int features = net.inputs();
         int classes = net.outputs();
@@ -126,9 +117,6 @@ final class BatchBackprop {
         for (int r = Crew.boundary(rows, part, parts); r < Crew.boundary(rows, part + 1, parts); r++) {
             int i = order[from + r];
             System.arraycopy(x, i * features, input, r * features, features);
-            for (int f = 0, src = i * features; f < features; f++) {
-                inputT[f * capacity + r] = x[src + f];
-            }
             Loss.setTarget(targets, labels, r, classes, data.label(i));
         }
     }
@@ -139,7 +127,7 @@ final class BatchBackprop {
         int o0 = Crew.boundary(m, part, parts);
         int o1 = Crew.boundary(m, part + 1, parts);
         if (o0 < o1) {
-            net.layer(0).forwardOutputs(k, rows, inputT, capacity, z[0], o0, o1);
+            net.layer(0).forwardOutputs(k, rows, input, z[0], o0, o1);
         }
     }
 

@@ -89,12 +89,13 @@ final class Dense {
     // ---- a batch, its samples the rows of every buffer ---------------------------------------
 
     /**
-     * Outputs {@code [o0, o1)} of {@code Z = X W^T + 1 b^T} for all {@code rows} samples, from the
-     * inputs transposed ({@code xT} is {@code in x ldxT}): each thread multiplies the batch by its own
-     * rows of W only.
+     * Outputs {@code [o0, o1)} of {@code Z = X W^T + 1 b^T} for all {@code rows} samples ({@code x}
+     * is {@code rows x in}): each thread multiplies the batch by its own rows of W only. The product
+     * turns X around in its own packing, one panel at a time in L1, cheaper than a transposed copy
+     * of the batch made beforehand.
      */
-    void forwardOutputs(Kernels k, int rows, float[] xT, int ldxT, float[] z, int o0, int o1) {
-        k.gemm(true, true, rows, o1 - o0, in, 1f, xT, 0, ldxT, weights, o0 * in, in, 0f, z, o0, out);
+    void forwardOutputs(Kernels k, int rows, float[] x, float[] z, int o0, int o1) {
+        k.gemm(false, true, rows, o1 - o0, in, 1f, x, 0, in, weights, o0 * in, in, 0f, z, o0, out);
         for (int r = 0; r < rows; r++) {
             k.add(o1 - o0, z, r * out + o0, biases, o0, z, r * out + o0);
         }
