@@ -103,10 +103,16 @@ final class Dense {
 
     /** Samples {@code [r0, r1)}: {@code Z = X W^T + 1 b^T} and {@code A = A(Z)}, X being {@code rows x in}. */
     void forwardRows(Kernels k, int r0, int r1, float[] x, float[] z, float[] a) {
-        k.gemm(false, true, r1 - r0, out, in, 1f, x, r0 * in, in, weights, 0, in, 0f, z, r0 * out, out);
-        for (int r = r0; r < r1; r++) {
-            k.add(out, z, r * out, biases, 0, z, r * out);
-            activation.forward(k, out, z, a, r * out);
+        forwardBlock(k, r1 - r0, x, r0 * in, z, r0 * out, a);
+    }
+
+    /** {@code rows} samples from {@code x[xOff ..]}: their {@code Z} and {@code A} from {@code zOff} on. */
+    void forwardBlock(Kernels k, int rows, float[] x, int xOff, float[] z, int zOff, float[] a) {
+        k.gemm(false, true, rows, out, in, 1f, x, xOff, in, weights, 0, in, 0f, z, zOff, out);
+        for (int r = 0; r < rows; r++) {
+            int off = zOff + r * out;
+            k.add(out, z, off, biases, 0, z, off);
+            activation.forward(k, out, z, a, off);
         }
     }
 

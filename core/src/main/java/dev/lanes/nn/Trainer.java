@@ -108,7 +108,8 @@ public final class Trainer implements AutoCloseable {
         updater = directSgd ? null : options.optimizer().newUpdater(net, k, gradW, gradB);
         rowUpdate = directSgd ? null : updater::updateRows;
         guard = new DivergenceGuard(net, options);
-        evaluator = new Evaluator(net, k, options.loss());
+        // On mini-batches, evaluation runs the training's own matrix products (see Evaluator).
+        evaluator = new Evaluator(net, k, options.loss(), batched ? options.batchSize() : 1);
         shuffle = new Random(options.seed());
     }
 
@@ -317,7 +318,10 @@ public final class Trainer implements AutoCloseable {
 
     /**
      * The mean loss and the accuracy (fraction of samples whose largest output is the label) of the
-     * trained network on {@code data}. Allocates only the result.
+     * trained network on {@code data}. Allocates only the result. With mini-batches the samples go
+     * through in blocks of the batch size, through the same matrix products as the training (so a
+     * fresh JVM compiles one set of kernels); a sample's outputs may then differ from {@link
+     * Network#predict}'s in the last bits, never by the block it falls in.
      */
     public Evaluation evaluate(Dataset data) {
         bp.flush();

@@ -59,8 +59,8 @@ import static dev.lanes.kernels.Checks.checkVector;
  *   <li>bits that depend on the width, within the stated bounds: {@link #dot},
  *       {@link #squaredError}, {@link #gemv}, {@link #gerGemv}, {@link #softmax},
  *       {@link #softmaxBackward}. Their sums run in L lanes at once, so the lane count sets the
- *       order in which terms are added, and sizes below two vectors are summed in order by the
- *       scalar loop.</li>
+ *       order in which terms are added; on the vector backend vectors of up to 64 elements (below
+ *       one vector for softmax) are summed in order by the scalar loop, whatever the width.</li>
  * </ul>
  * The vector backend uses only IEEE operations (add, multiply, divide, fused multiply-add,
  * comparisons), no platform math library, so a given width gives the same bits on any CPU and JDK:

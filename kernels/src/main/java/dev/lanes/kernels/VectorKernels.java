@@ -27,12 +27,27 @@ import jdk.incubator.vector.VectorSpecies;
  * derived from {@code L}, so a forced width runs exactly the code that a CPU of that width runs.
  *
  * <h2>Cut-overs</h2>
- * Sizes are counted in vectors. Below one vector a loop cannot run at all (the elementwise loops end
- * with one overlapping block of L, which needs n >= L); reductions (dot, squaredError, gemv) stay
- * scalar below two vectors, where the log2(L) steps of the lane sum and the vector set-up cost more
- * than the few FMAs they would save. Elementwise kernels give the same bits either side of a
- * cut-over (the scalar side computes the same formula), so their results do not depend on the width;
- * the reductions' do (see {@link Kernels}, "Reproducibility").
+ * Below one vector a loop cannot run at all (the elementwise loops end with one overlapping block of
+ * L, which needs n >= L), and reductions would pay the log2(L) steps of the lane sum for a few FMAs;
+ * but every kernel except softmax already stays scalar up to {@value #TINY} elements, more than two
+ * vectors at any width (see "Tiny shapes"), so only softmax (and softmaxBackward) cut over at one
+ * vector. Elementwise kernels give the same bits either side of a cut-over (the scalar side computes
+ * the same formula), so their results do not depend on the width; the reductions' do (see {@link
+ * Kernels}, "Reproducibility").
+ *
+ * <h2>Tiny shapes</h2>
+ * Vectors of at most {@value #TINY} elements (the length that a dot product, a row of gemv or of
+ * gerGemv, or an elementwise kernel runs over) go to the scalar loops at every width, except softmax.
+ * At such sizes a warm vector loop saves a few nanoseconds a call (the embedded digits' 64-32-10
+ * network trains no faster warm on this backend than on the scalar one), while running it cold costs
+ * a JVM seconds: until C2 has compiled a kernel, every Vector API operation in it is a boxed object
+ * and a call through the API's Java fallback, and the compiler's time on those fallbacks and on the
+ * kernels competes with the work. The choice depends on the shape alone, never on timing, so one
+ * seed still gives one set of bits. For the kernels that give the same bits on every backend and for
+ * tanh and sech2 (whose scalar side runs the vector formula one element at a time) nothing changes
+ * but speed; dot, squaredError, gemv and gerGemv sum such sizes in order, as the scalar backend does.
+ * Softmax keeps its cut-over of one vector: its vector exponential is other bits than the scalar
+ * backend's {@link Math#exp}, and it stays fast at n = 10.
  */
 final class VectorKernels extends ScalarKernels {
     /** The width that {@code -Dlanes.vectorBits} forces, or 0. */
@@ -42,6 +57,8 @@ final class VectorKernels extends ScalarKernels {
     static final VectorSpecies<Float> S = VectorSpecies.of(float.class, VectorShape.forBitSize(
             FORCED_BITS != 0 ? FORCED_BITS : Math.min(512, Integer.highestOneBit(PREFERRED_BITS))));
     static final int L = S.length();
+    /** Sizes up to this many elements run the scalar loops (see the class comment, "Tiny shapes"). */
+    static final int TINY = 64;
 
     /**
      * The one order in which the vector backend adds the lanes of an accumulator, for any lane
@@ -105,7 +122,7 @@ final class VectorKernels extends ScalarKernels {
 
     @Override
     float dotK(int n, float[] x, int xOff, float[] y, int yOff) {
-        if (n < 2 * L) {
+        if (n <= TINY) {
             return dotRange(0, n, x, xOff, y, yOff, 0f);
         }
         return dotVector(n, x, xOff, y, yOff);
@@ -136,7 +153,7 @@ final class VectorKernels extends ScalarKernels {
 
     @Override
     void axpyK(int n, float alpha, float[] x, int xOff, float[] y, int yOff) {
-        if (n < L) {
+        if (n <= TINY) {
             axpyRange(0, n, alpha, x, xOff, y, yOff);
             return;
         }
@@ -162,6 +179,10 @@ final class VectorKernels extends ScalarKernels {
 
     @Override
     void scaleK(int n, float alpha, float[] x, int xOff) {
+        if (n <= TINY) {
+            scaleRange(0, n, alpha, x, xOff);
+            return;
+        }
         scaleVector(n, alpha, x, xOff);
     }
 
@@ -178,6 +199,10 @@ final class VectorKernels extends ScalarKernels {
 
     @Override
     void mulK(int n, float[] x, int xOff, float[] y, int yOff, float[] out, int outOff) {
+        if (n <= TINY) {
+            mulRange(0, n, x, xOff, y, yOff, out, outOff);
+            return;
+        }
         int i = 0;
         for (; i <= n - L; i += L) {
             FloatVector.fromArray(S, x, xOff + i).mul(FloatVector.fromArray(S, y, yOff + i)).intoArray(out, outOff + i);
@@ -187,6 +212,10 @@ final class VectorKernels extends ScalarKernels {
 
     @Override
     void addK(int n, float[] x, int xOff, float[] y, int yOff, float[] out, int outOff) {
+        if (n <= TINY) {
+            addRange(0, n, x, xOff, y, yOff, out, outOff);
+            return;
+        }
         int i = 0;
         for (; i <= n - L; i += L) {
             FloatVector.fromArray(S, x, xOff + i).add(FloatVector.fromArray(S, y, yOff + i)).intoArray(out, outOff + i);
@@ -196,7 +225,7 @@ final class VectorKernels extends ScalarKernels {
 
     @Override
     float squaredErrorK(int n, float[] pred, int predOff, float[] target, int targetOff) {
-        if (n < 2 * L) {
+        if (n <= TINY) {
             return squaredErrorRange(0, n, pred, predOff, target, targetOff, 0f);
         }
         FloatVector a0 = FloatVector.zero(S);
@@ -223,6 +252,10 @@ final class VectorKernels extends ScalarKernels {
     @Override
     void squaredErrorGradientK(int n, float[] pred, int predOff, float[] target, int targetOff,
                                float[] out, int outOff) {
+        if (n <= TINY) {
+            squaredErrorGradientRange(0, n, pred, predOff, target, targetOff, out, outOff);
+            return;
+        }
         int i = 0;
         for (; i <= n - L; i += L) {
             FloatVector.fromArray(S, pred, predOff + i).sub(FloatVector.fromArray(S, target, targetOff + i))
@@ -236,7 +269,7 @@ final class VectorKernels extends ScalarKernels {
     @Override
     void gemvK(int m, int n, float alpha, float[] a, int aOff, int lda,
                float[] x, int xOff, float beta, float[] y, int yOff) {
-        if (n < 2 * L) {
+        if (n <= TINY) {
             super.gemvK(m, n, alpha, a, aOff, lda, x, xOff, beta, y, yOff);
         } else {
             VectorLevel2.gemv(m, n, alpha, a, aOff, lda, x, xOff, beta, y, yOff);
@@ -246,7 +279,7 @@ final class VectorKernels extends ScalarKernels {
     @Override
     void gemvTK(int m, int n, float alpha, float[] a, int aOff, int lda,
                 float[] x, int xOff, float beta, float[] y, int yOff) {
-        if (n < L) {
+        if (n <= TINY) {
             super.gemvTK(m, n, alpha, a, aOff, lda, x, xOff, beta, y, yOff);
         } else {
             VectorLevel2.gemvT(m, n, alpha, a, aOff, lda, x, xOff, beta, y, yOff);
@@ -255,7 +288,7 @@ final class VectorKernels extends ScalarKernels {
 
     @Override
     void gerK(int m, int n, float alpha, float[] x, int xOff, float[] y, int yOff, float[] a, int aOff, int lda) {
-        if (n < L) {
+        if (n <= TINY) {
             super.gerK(m, n, alpha, x, xOff, y, yOff, a, aOff, lda);
         } else {
             VectorLevel2.ger(m, n, alpha, x, xOff, y, yOff, a, aOff, lda);
@@ -265,8 +298,8 @@ final class VectorKernels extends ScalarKernels {
     @Override
     void gerGemvK(int m, int n, float alpha, float[] u, int uOff, float[] v, int vOff,
                   float[] a, int aOff, int lda, float[] x, int xOff, float[] y, int yOff) {
-        if (n < 2 * L) {
-            // ger then gemv: both below their cut-overs for n < L, the vector ger otherwise.
+        if (n <= TINY) {
+            // ger then gemv: both scalar at tiny n, the vector ger otherwise.
             super.gerGemvK(m, n, alpha, u, uOff, v, vOff, a, aOff, lda, x, xOff, y, yOff);
         } else {
             VectorLevel2.gerGemv(m, n, alpha, u, uOff, v, vOff, a, aOff, lda, x, xOff, y, yOff);
@@ -294,7 +327,7 @@ final class VectorKernels extends ScalarKernels {
 
     @Override
     void tanhK(int n, float[] x, int xOff, float[] out, int outOff) {
-        if (n < L) {
+        if (n <= TINY) {
             VectorMath.tanhOneByOne(n, x, xOff, out, outOff);
         } else {
             VectorMath.tanh(n, x, xOff, out, outOff);
@@ -303,7 +336,7 @@ final class VectorKernels extends ScalarKernels {
 
     @Override
     void sech2K(int n, float[] x, int xOff, float[] out, int outOff) {
-        if (n < L) {
+        if (n <= TINY) {
             VectorMath.sech2OneByOne(n, x, xOff, out, outOff);
         } else {
             VectorMath.sech2(n, x, xOff, out, outOff);
@@ -313,7 +346,7 @@ final class VectorKernels extends ScalarKernels {
     @Override
     void tanhGradFromOutputK(int n, float[] t, int tOff, float[] out, int outOff) {
         int i = 0;
-        if (n >= L) {
+        if (n > TINY) {
             FloatVector one = FloatVector.broadcast(S, 1f);
             for (; i <= n - L; i += L) {
                 FloatVector v = FloatVector.fromArray(S, t, tOff + i);

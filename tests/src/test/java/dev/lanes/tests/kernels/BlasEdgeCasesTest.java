@@ -24,10 +24,13 @@ class BlasEdgeCasesTest {
         return BackendsUnderTest.stream().flatMap(k -> Stream.of(k, k.withExecutor(Runnable::run, 3)));
     }
 
-    /** Extents on each side of this JVM's vector cut-overs (one and two vectors) and of the four-row blocks. */
+    /**
+     * Extents on each side of this JVM's vector cut-overs (one and two vectors; 64 elements, up to
+     * which the vector backend runs the scalar loops) and of the four-row blocks.
+     */
     static int[] extents() {
         int l = Width.lanes();
-        return new int[] {1, 3, 5, l - 1, l + 1, 2 * l + 3, 4 * l + 5};
+        return new int[] {1, 3, 5, l - 1, l + 1, 2 * l + 3, 4 * l + 5, 64, 65, 64 + 2 * l + 3};
     }
 
     private static float[] filled(int n, float v) {
