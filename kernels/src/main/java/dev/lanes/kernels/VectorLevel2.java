@@ -237,12 +237,18 @@ final class VectorLevel2 {
             FloatVector b2 = FloatVector.broadcast(S, c2);
             FloatVector b3 = FloatVector.broadcast(S, c3);
             int j = 0;
+            // All four loads before the first store: C2 cannot move a load of A above a store to
+            // A, so interleaving them would serialise the rows' memory accesses.
             for (; j <= n - L; j += L) {
                 FloatVector yv = FloatVector.fromArray(S, y, yOff + j);
-                yv.fma(b0, FloatVector.fromArray(S, a, r0 + j)).intoArray(a, r0 + j);
-                yv.fma(b1, FloatVector.fromArray(S, a, r1 + j)).intoArray(a, r1 + j);
-                yv.fma(b2, FloatVector.fromArray(S, a, r2 + j)).intoArray(a, r2 + j);
-                yv.fma(b3, FloatVector.fromArray(S, a, r3 + j)).intoArray(a, r3 + j);
+                FloatVector a0 = FloatVector.fromArray(S, a, r0 + j);
+                FloatVector a1 = FloatVector.fromArray(S, a, r1 + j);
+                FloatVector a2 = FloatVector.fromArray(S, a, r2 + j);
+                FloatVector a3 = FloatVector.fromArray(S, a, r3 + j);
+                yv.fma(b0, a0).intoArray(a, r0 + j);
+                yv.fma(b1, a1).intoArray(a, r1 + j);
+                yv.fma(b2, a2).intoArray(a, r2 + j);
+                yv.fma(b3, a3).intoArray(a, r3 + j);
             }
             for (; j < n; j++) {
                 float v = y[yOff + j];
@@ -268,8 +274,10 @@ final class VectorLevel2 {
         int j = 0;
         for (; j <= n - L; j += L) {
             FloatVector yv = FloatVector.fromArray(S, y, yOff + j);
-            yv.fma(b0, FloatVector.fromArray(S, a, r0 + j)).intoArray(a, r0 + j);
-            yv.fma(b1, FloatVector.fromArray(S, a, r1 + j)).intoArray(a, r1 + j);
+            FloatVector a0 = FloatVector.fromArray(S, a, r0 + j);
+            FloatVector a1 = FloatVector.fromArray(S, a, r1 + j);
+            yv.fma(b0, a0).intoArray(a, r0 + j);
+            yv.fma(b1, a1).intoArray(a, r1 + j);
         }
         for (; j < n; j++) {
             float v = y[yOff + j];
@@ -311,18 +319,18 @@ final class VectorLevel2 {
             for (; j <= n - L; j += L) {
                 FloatVector vv = FloatVector.fromArray(S, v, vOff + j);
                 FloatVector xv = FloatVector.fromArray(S, x, xOff + j);
-                FloatVector w = vv.fma(b0, FloatVector.fromArray(S, a, r0 + j));
-                w.intoArray(a, r0 + j);
-                s0 = xv.fma(w, s0);
-                w = vv.fma(b1, FloatVector.fromArray(S, a, r1 + j));
-                w.intoArray(a, r1 + j);
-                s1 = xv.fma(w, s1);
-                w = vv.fma(b2, FloatVector.fromArray(S, a, r2 + j));
-                w.intoArray(a, r2 + j);
-                s2 = xv.fma(w, s2);
-                w = vv.fma(b3, FloatVector.fromArray(S, a, r3 + j));
-                w.intoArray(a, r3 + j);
-                s3 = xv.fma(w, s3);
+                FloatVector w0 = vv.fma(b0, FloatVector.fromArray(S, a, r0 + j));
+                FloatVector w1 = vv.fma(b1, FloatVector.fromArray(S, a, r1 + j));
+                FloatVector w2 = vv.fma(b2, FloatVector.fromArray(S, a, r2 + j));
+                FloatVector w3 = vv.fma(b3, FloatVector.fromArray(S, a, r3 + j));
+                w0.intoArray(a, r0 + j);
+                w1.intoArray(a, r1 + j);
+                w2.intoArray(a, r2 + j);
+                w3.intoArray(a, r3 + j);
+                s0 = xv.fma(w0, s0);
+                s1 = xv.fma(w1, s1);
+                s2 = xv.fma(w2, s2);
+                s3 = xv.fma(w3, s3);
             }
             s0 = s0.add(s0.rearrange(SUM_STEP_1));
             s1 = s1.add(s1.rearrange(SUM_STEP_1));
