@@ -35,9 +35,11 @@ final class VectorLevel2 {
     private static final int ROWS = 4;
 
     /*
-     * The steps of VectorKernels.LANE_SUM as constants, so that C2 folds each shuffle into its
-     * permute instead of loading it from the array and checking its indexes on every use; a width
-     * with fewer steps never reads the extra ones (the L tests below fold away).
+     * The steps of VectorKernels.LANE_SUM as constants rather than a loop over the array: C2 then
+     * loads and widens each shuffle once per call, outside the row loop, and the straight-line
+     * steps keep the method under the node budget that left its small callees out of line (the
+     * shuffles' index check stays, one compare and branch a step). A width with fewer steps never
+     * reads the extra ones (the L tests below fold away).
      */
     private static final VectorShuffle<Float> SUM_STEP_1 = LANE_SUM[0];
     private static final VectorShuffle<Float> SUM_STEP_2 = LANE_SUM[1];
