@@ -1,8 +1,5 @@
 package dev.lanes.kernels;
 
-import static dev.lanes.kernels.ScalarKernels.combine;
-import static dev.lanes.kernels.ScalarKernels.dotRange;
-import static dev.lanes.kernels.ScalarKernels.prepareOutput;
 import static dev.lanes.kernels.VectorKernels.L;
 import static dev.lanes.kernels.VectorKernels.LANE_SUM;
 import static dev.lanes.kernels.VectorKernels.S;
@@ -20,161 +17,252 @@ import jdk.incubator.vector.VectorShuffle;
  *
  * <p>gemv must give every row the same bits whichever block of rows it falls in: ParallelKernels
  * splits the rows between threads and promises the single-threaded result. So every row of gemv,
- * and every row that gerGemv does not fuse, goes through the one body {@link #gemvFourRows}; fewer
- * than four rows are passed with the last one repeated (the repeats cost reads of lines already in
- * L1, and their results are dropped). The fused body {@link #updateFourRowsThenDot} cannot share
- * it (it writes A as it reads it) and keeps exactly its summation order instead, which
+ * and every row that gerGemv does not fuse, goes through the one four-row body of {@link #gemv};
+ * a last pass of fewer than four rows repeats its last row (the repeats cost reads of lines already
+ * in L1, and their results are dropped). The fused body of {@link #gerGemv} cannot share it (it
+ * writes A as it reads it) and keeps exactly its summation order instead, which
  * {@code FusedUpdateTest} checks bit for bit. gemvT and ger round each element once per row, in row
  * order, so their grouping of rows cannot change a bit and needs no such care.
+ *
+ * <p>Each loop multiplies a register by a freshly loaded vector ({@code x.fma(load, acc)}), never
+ * the other way round: C2 folds a load into an FMA only as its second factor, and an unfolded load
+ * costs a register and an instruction per vector. The loops over rows live in the same method as
+ * the loops over columns: C2 will not inline a body this large, and a call per four rows costs its
+ * arguments, its range-check set-up and the vector spills around it.
  */
 final class VectorLevel2 {
-    /** Rows per pass of gemv and gerGemv: four rows times two vectors are eight FMA chains, enough to cover the FMA latency on two FMA ports. */
+    /** Rows per pass of gemv and gerGemv: four FMA chains, and four streams of A, which the prefetchers keep up with from L3. */
     private static final int ROWS = 4;
+
+    /*
+     * The steps of VectorKernels.LANE_SUM as constants rather than a loop over the array: C2 then
+     * loads and widens each shuffle once per call, outside the row loop, and the straight-line
+     * steps keep the method under the node budget that left its small callees out of line (the
+     * shuffles' index check stays, one compare and branch a step). A width with fewer steps never
+     * reads the extra ones (the L tests below fold away).
+     */
+    private static final VectorShuffle<Float> SUM_STEP_1 = LANE_SUM[0];
+    private static final VectorShuffle<Float> SUM_STEP_2 = LANE_SUM[1];
+    private static final VectorShuffle<Float> SUM_STEP_4 = LANE_SUM[Math.min(2, LANE_SUM.length - 1)];
+    private static final VectorShuffle<Float> SUM_STEP_8 = LANE_SUM[Math.min(3, LANE_SUM.length - 1)];
 
     private VectorLevel2() {
     }
 
     // ---------------------------------------------------------------- gemv
 
-    /** {@code y = alpha A x + beta y} for n >= 2L. */
+    /**
+     * {@code y = alpha A x + beta y} for n >= 2L. Every row is summed in one order whichever pass it
+     * falls in: one vector accumulator over the blocks of L columns in order, its lanes added up by
+     * the lane-sum tree of {@link VectorKernels#LANE_SUM}, then the columns after the last whole
+     * vector added in order. Four rows per pass share each load of x; a last pass of fewer rows
+     * repeats its last row (reads of lines already in L1, whose results are dropped).
+     *
+     * <p>One vector a step and no hand unrolling: a body this small is unrolled by C2 itself, with
+     * each load folded into its FMA and the row offsets in 64-bit registers. The former body of two
+     * vectors a step (two accumulators a row) left C2 with int index arithmetic and stack reloads
+     * in the loop, about three times the instructions a column. Eight rows a pass ran no faster
+     * from L2 and slower from L3 (eight streams instead of four).
+     */
     static void gemv(int m, int n, float alpha, float[] a, int aOff, int lda,
                      float[] x, int xOff, float beta, float[] y, int yOff) {
         for (int i = 0; i < m; i += ROWS) {
-            gemvRows(Math.min(ROWS, m - i), n, alpha, a, aOff + i * lda, lda, x, xOff, beta, y, yOff + i);
-        }
-    }
-
-    /** {@code rows} (1 to 4) rows of gemv through the four-row body, the last row repeated to fill it. */
-    private static void gemvRows(int rows, int n, float alpha, float[] a, int r0, int lda,
-                                 float[] x, int xOff, float beta, float[] y, int yi) {
-        int last = r0 + (rows - 1) * lda;
-        gemvFourRows(rows, n, alpha, a, r0, Math.min(r0 + lda, last), Math.min(r0 + 2 * lda, last), last,
-                x, xOff, beta, y, yi);
-    }
-
-    /**
-     * Dot products of the rows at r0..r3 with x, stored into the first {@code rows} of y[yi..yi+3]
-     * as {@code alpha * dot + beta * y}. Each row: two vector accumulators take alternate blocks of
-     * L columns (a last odd block goes to the first), their sum is added up by the lane-sum tree of
-     * {@link VectorKernels#LANE_SUM}, and the columns after the last whole vector are added to it in
-     * order. Four rows per pass share each load of x.
-     */
-    private static void gemvFourRows(int rows, int n, float alpha, float[] a, int r0, int r1, int r2, int r3,
-                                     float[] x, int xOff, float beta, float[] y, int yi) {
-        FloatVector s0 = FloatVector.zero(S);
-        FloatVector s1 = FloatVector.zero(S);
-        FloatVector s2 = FloatVector.zero(S);
-        FloatVector s3 = FloatVector.zero(S);
-        FloatVector t0 = FloatVector.zero(S);
-        FloatVector t1 = FloatVector.zero(S);
-        FloatVector t2 = FloatVector.zero(S);
-        FloatVector t3 = FloatVector.zero(S);
-        int j = 0;
-        for (; j <= n - 2 * L; j += 2 * L) {
-            FloatVector xa = FloatVector.fromArray(S, x, xOff + j);
-            FloatVector xb = FloatVector.fromArray(S, x, xOff + j + L);
-            s0 = FloatVector.fromArray(S, a, r0 + j).fma(xa, s0);
-            s1 = FloatVector.fromArray(S, a, r1 + j).fma(xa, s1);
-            s2 = FloatVector.fromArray(S, a, r2 + j).fma(xa, s2);
-            s3 = FloatVector.fromArray(S, a, r3 + j).fma(xa, s3);
-            t0 = FloatVector.fromArray(S, a, r0 + j + L).fma(xb, t0);
-            t1 = FloatVector.fromArray(S, a, r1 + j + L).fma(xb, t1);
-            t2 = FloatVector.fromArray(S, a, r2 + j + L).fma(xb, t2);
-            t3 = FloatVector.fromArray(S, a, r3 + j + L).fma(xb, t3);
-        }
-        if (j <= n - L) {
-            FloatVector xa = FloatVector.fromArray(S, x, xOff + j);
-            s0 = FloatVector.fromArray(S, a, r0 + j).fma(xa, s0);
-            s1 = FloatVector.fromArray(S, a, r1 + j).fma(xa, s1);
-            s2 = FloatVector.fromArray(S, a, r2 + j).fma(xa, s2);
-            s3 = FloatVector.fromArray(S, a, r3 + j).fma(xa, s3);
-            j += L;
-        }
-        s0 = s0.add(t0);
-        s1 = s1.add(t1);
-        s2 = s2.add(t2);
-        s3 = s3.add(t3);
-        for (VectorShuffle<Float> step : LANE_SUM) {
-            s0 = s0.add(s0.rearrange(step));
-            s1 = s1.add(s1.rearrange(step));
-            s2 = s2.add(s2.rearrange(step));
-            s3 = s3.add(s3.rearrange(step));
-        }
-        float d0 = dotRange(j, n, a, r0, x, xOff, s0.lane(0));
-        float d1 = dotRange(j, n, a, r1, x, xOff, s1.lane(0));
-        float d2 = dotRange(j, n, a, r2, x, xOff, s2.lane(0));
-        float d3 = dotRange(j, n, a, r3, x, xOff, s3.lane(0));
-        y[yi] = combine(alpha, d0, beta, y[yi]);
-        if (rows > 1) {
-            y[yi + 1] = combine(alpha, d1, beta, y[yi + 1]);
-        }
-        if (rows > 2) {
-            y[yi + 2] = combine(alpha, d2, beta, y[yi + 2]);
-        }
-        if (rows > 3) {
-            y[yi + 3] = combine(alpha, d3, beta, y[yi + 3]);
+            int rows = Math.min(ROWS, m - i);
+            int r0 = aOff + i * lda;
+            int r3 = r0 + (rows - 1) * lda;
+            int r1 = Math.min(r0 + lda, r3);
+            int r2 = Math.min(r0 + 2 * lda, r3);
+            FloatVector s0 = FloatVector.zero(S);
+            FloatVector s1 = FloatVector.zero(S);
+            FloatVector s2 = FloatVector.zero(S);
+            FloatVector s3 = FloatVector.zero(S);
+            int j = 0;
+            for (; j <= n - L; j += L) {
+                FloatVector xv = FloatVector.fromArray(S, x, xOff + j);
+                s0 = xv.fma(FloatVector.fromArray(S, a, r0 + j), s0);
+                s1 = xv.fma(FloatVector.fromArray(S, a, r1 + j), s1);
+                s2 = xv.fma(FloatVector.fromArray(S, a, r2 + j), s2);
+                s3 = xv.fma(FloatVector.fromArray(S, a, r3 + j), s3);
+            }
+            s0 = s0.add(s0.rearrange(SUM_STEP_1));
+            s1 = s1.add(s1.rearrange(SUM_STEP_1));
+            s2 = s2.add(s2.rearrange(SUM_STEP_1));
+            s3 = s3.add(s3.rearrange(SUM_STEP_1));
+            s0 = s0.add(s0.rearrange(SUM_STEP_2));
+            s1 = s1.add(s1.rearrange(SUM_STEP_2));
+            s2 = s2.add(s2.rearrange(SUM_STEP_2));
+            s3 = s3.add(s3.rearrange(SUM_STEP_2));
+            if (L >= 8) {
+                s0 = s0.add(s0.rearrange(SUM_STEP_4));
+                s1 = s1.add(s1.rearrange(SUM_STEP_4));
+                s2 = s2.add(s2.rearrange(SUM_STEP_4));
+                s3 = s3.add(s3.rearrange(SUM_STEP_4));
+            }
+            if (L >= 16) {
+                s0 = s0.add(s0.rearrange(SUM_STEP_8));
+                s1 = s1.add(s1.rearrange(SUM_STEP_8));
+                s2 = s2.add(s2.rearrange(SUM_STEP_8));
+                s3 = s3.add(s3.rearrange(SUM_STEP_8));
+            }
+            float d0 = s0.lane(0);
+            float d1 = s1.lane(0);
+            float d2 = s2.lane(0);
+            float d3 = s3.lane(0);
+            for (; j < n; j++) {
+                float xj = x[xOff + j];
+                d0 = Math.fma(a[r0 + j], xj, d0);
+                d1 = Math.fma(a[r1 + j], xj, d1);
+                d2 = Math.fma(a[r2 + j], xj, d2);
+                d3 = Math.fma(a[r3 + j], xj, d3);
+            }
+            // combine()'s formula written out: C2 left that call out of line here (node budget),
+            // with every live vector spilled around each of the four calls.
+            int yi = yOff + i;
+            y[yi] = beta == 0f ? alpha * d0 : Math.fma(beta, y[yi], alpha * d0);
+            if (rows > 1) {
+                y[yi + 1] = beta == 0f ? alpha * d1 : Math.fma(beta, y[yi + 1], alpha * d1);
+            }
+            if (rows > 2) {
+                y[yi + 2] = beta == 0f ? alpha * d2 : Math.fma(beta, y[yi + 2], alpha * d2);
+            }
+            if (rows > 3) {
+                y[yi + 3] = beta == 0f ? alpha * d3 : Math.fma(beta, y[yi + 3], alpha * d3);
+            }
         }
     }
 
     // ---------------------------------------------------------------- gemvT
 
-    /** {@code y = alpha A^T x + beta y} for n >= L, in the axpy ("reorder") form over rows of A. */
+    /**
+     * {@code y = alpha A^T x + beta y} for n >= L, in the axpy ("reorder") form over rows of A: four
+     * rows per pass, so y is loaded and stored once per four FMAs (the same roundings as four axpys,
+     * in row order), then the last two rows and the last row. With beta 0 the first pass starts
+     * from zero instead of from a cleared y (fma(a, c, +0) is what an axpy onto the cleared y
+     * gives), which saves a pass over y. The passes live in this method rather than in one of their
+     * own, which C2 would not inline (too large): at 10 rows the calls cost as much as the work.
+     */
     static void gemvT(int m, int n, float alpha, float[] a, int aOff, int lda,
                       float[] x, int xOff, float beta, float[] y, int yOff) {
-        if (beta == 0f) {
-            prepareOutput(n, beta, y, yOff);
-        } else if (beta != 1f) {
+        boolean fromZero = beta == 0f && m >= 4;
+        if (beta == 0f && !fromZero) {
+            java.util.Arrays.fill(y, yOff, yOff + n, 0f);
+        } else if (beta != 0f && beta != 1f) {
             scaleVector(n, beta, y, yOff);
         }
         int i = 0;
         for (; i <= m - 4; i += 4) {
-            gemvTFourRows(n, alpha, a, aOff + i * lda, lda, x, xOff + i, y, yOff);
+            int r0 = aOff + i * lda;
+            int r1 = r0 + lda;
+            int r2 = r1 + lda;
+            int r3 = r2 + lda;
+            float c0 = alpha * x[xOff + i];
+            float c1 = alpha * x[xOff + i + 1];
+            float c2 = alpha * x[xOff + i + 2];
+            float c3 = alpha * x[xOff + i + 3];
+            FloatVector b0 = FloatVector.broadcast(S, c0);
+            FloatVector b1 = FloatVector.broadcast(S, c1);
+            FloatVector b2 = FloatVector.broadcast(S, c2);
+            FloatVector b3 = FloatVector.broadcast(S, c3);
+            int j = 0;
+            if (fromZero) {
+                for (; j <= n - L; j += L) {
+                    FloatVector acc = b0.fma(FloatVector.fromArray(S, a, r0 + j), FloatVector.zero(S));
+                    acc = b1.fma(FloatVector.fromArray(S, a, r1 + j), acc);
+                    acc = b2.fma(FloatVector.fromArray(S, a, r2 + j), acc);
+                    acc = b3.fma(FloatVector.fromArray(S, a, r3 + j), acc);
+                    acc.intoArray(y, yOff + j);
+                }
+            } else {
+                for (; j <= n - L; j += L) {
+                    FloatVector acc = FloatVector.fromArray(S, y, yOff + j);
+                    acc = b0.fma(FloatVector.fromArray(S, a, r0 + j), acc);
+                    acc = b1.fma(FloatVector.fromArray(S, a, r1 + j), acc);
+                    acc = b2.fma(FloatVector.fromArray(S, a, r2 + j), acc);
+                    acc = b3.fma(FloatVector.fromArray(S, a, r3 + j), acc);
+                    acc.intoArray(y, yOff + j);
+                }
+            }
+            for (; j < n; j++) {
+                float acc = fromZero ? 0f : y[yOff + j];
+                acc = Math.fma(a[r0 + j], c0, acc);
+                acc = Math.fma(a[r1 + j], c1, acc);
+                acc = Math.fma(a[r2 + j], c2, acc);
+                acc = Math.fma(a[r3 + j], c3, acc);
+                y[yOff + j] = acc;
+            }
+            fromZero = false;
         }
-        for (; i < m; i++) {
+        if (i <= m - 2) {
+            gemvTTwoRows(n, alpha * x[xOff + i], alpha * x[xOff + i + 1], a, aOff + i * lda, aOff + (i + 1) * lda, y, yOff);
+            i += 2;
+        }
+        if (i < m) {
             axpyVector(n, alpha * x[xOff + i], a, aOff + i * lda, y, yOff);
         }
     }
 
-    /** Four rows per pass, so y is loaded and stored once per four FMAs (the same roundings as four axpys). */
-    private static void gemvTFourRows(int n, float alpha, float[] a, int r0, int lda,
-                                      float[] x, int xi, float[] y, int yOff) {
-        int r1 = r0 + lda;
-        int r2 = r1 + lda;
-        int r3 = r2 + lda;
-        float c0 = alpha * x[xi];
-        float c1 = alpha * x[xi + 1];
-        float c2 = alpha * x[xi + 2];
-        float c3 = alpha * x[xi + 3];
+    /** Two rows of gemvT in one pass over y. */
+    private static void gemvTTwoRows(int n, float c0, float c1, float[] a, int r0, int r1, float[] y, int yOff) {
         FloatVector b0 = FloatVector.broadcast(S, c0);
         FloatVector b1 = FloatVector.broadcast(S, c1);
-        FloatVector b2 = FloatVector.broadcast(S, c2);
-        FloatVector b3 = FloatVector.broadcast(S, c3);
         int j = 0;
         for (; j <= n - L; j += L) {
             FloatVector acc = FloatVector.fromArray(S, y, yOff + j);
-            acc = FloatVector.fromArray(S, a, r0 + j).fma(b0, acc);
-            acc = FloatVector.fromArray(S, a, r1 + j).fma(b1, acc);
-            acc = FloatVector.fromArray(S, a, r2 + j).fma(b2, acc);
-            acc = FloatVector.fromArray(S, a, r3 + j).fma(b3, acc);
+            acc = b0.fma(FloatVector.fromArray(S, a, r0 + j), acc);
+            acc = b1.fma(FloatVector.fromArray(S, a, r1 + j), acc);
             acc.intoArray(y, yOff + j);
         }
         for (; j < n; j++) {
-            float acc = y[yOff + j];
-            acc = Math.fma(a[r0 + j], c0, acc);
-            acc = Math.fma(a[r1 + j], c1, acc);
-            acc = Math.fma(a[r2 + j], c2, acc);
-            acc = Math.fma(a[r3 + j], c3, acc);
-            y[yOff + j] = acc;
+            y[yOff + j] = Math.fma(a[r1 + j], c1, Math.fma(a[r0 + j], c0, y[yOff + j]));
         }
     }
 
     // ---------------------------------------------------------------- ger
 
-    /** {@code A += alpha x y^T} for n >= L: each element by one FMA, as the scalar backend does. */
+    /**
+     * {@code A += alpha x y^T} for n >= L: each element by one FMA, as the scalar backend does. Four
+     * rows per pass share each load of y, then the last two rows, then the last row.
+     */
     static void ger(int m, int n, float alpha, float[] x, int xOff, float[] y, int yOff, float[] a, int aOff, int lda) {
         int i = 0;
-        for (; i <= m - 2; i += 2) {
+        for (; i <= m - 4; i += 4) {
+            int r0 = aOff + i * lda;
+            int r1 = r0 + lda;
+            int r2 = r1 + lda;
+            int r3 = r2 + lda;
+            float c0 = alpha * x[xOff + i];
+            float c1 = alpha * x[xOff + i + 1];
+            float c2 = alpha * x[xOff + i + 2];
+            float c3 = alpha * x[xOff + i + 3];
+            FloatVector b0 = FloatVector.broadcast(S, c0);
+            FloatVector b1 = FloatVector.broadcast(S, c1);
+            FloatVector b2 = FloatVector.broadcast(S, c2);
+            FloatVector b3 = FloatVector.broadcast(S, c3);
+            int j = 0;
+            // All four loads before the first store: C2 cannot move a load of A above a store to
+            // A, so interleaving them would serialise the rows' memory accesses.
+            for (; j <= n - L; j += L) {
+                FloatVector yv = FloatVector.fromArray(S, y, yOff + j);
+                FloatVector a0 = FloatVector.fromArray(S, a, r0 + j);
+                FloatVector a1 = FloatVector.fromArray(S, a, r1 + j);
+                FloatVector a2 = FloatVector.fromArray(S, a, r2 + j);
+                FloatVector a3 = FloatVector.fromArray(S, a, r3 + j);
+                yv.fma(b0, a0).intoArray(a, r0 + j);
+                yv.fma(b1, a1).intoArray(a, r1 + j);
+                yv.fma(b2, a2).intoArray(a, r2 + j);
+                yv.fma(b3, a3).intoArray(a, r3 + j);
+            }
+            for (; j < n; j++) {
+                float v = y[yOff + j];
+                a[r0 + j] = Math.fma(c0, v, a[r0 + j]);
+                a[r1 + j] = Math.fma(c1, v, a[r1 + j]);
+                a[r2 + j] = Math.fma(c2, v, a[r2 + j]);
+                a[r3 + j] = Math.fma(c3, v, a[r3 + j]);
+            }
+        }
+        if (i <= m - 2) {
             gerTwoRows(n, alpha * x[xOff + i], alpha * x[xOff + i + 1], y, yOff, a, aOff + i * lda, aOff + (i + 1) * lda);
+            i += 2;
         }
         if (i < m) {
             axpyVector(n, alpha * x[xOff + i], y, yOff, a, aOff + i * lda);
@@ -188,8 +276,10 @@ final class VectorLevel2 {
         int j = 0;
         for (; j <= n - L; j += L) {
             FloatVector yv = FloatVector.fromArray(S, y, yOff + j);
-            yv.fma(b0, FloatVector.fromArray(S, a, r0 + j)).intoArray(a, r0 + j);
-            yv.fma(b1, FloatVector.fromArray(S, a, r1 + j)).intoArray(a, r1 + j);
+            FloatVector a0 = FloatVector.fromArray(S, a, r0 + j);
+            FloatVector a1 = FloatVector.fromArray(S, a, r1 + j);
+            yv.fma(b0, a0).intoArray(a, r0 + j);
+            yv.fma(b1, a1).intoArray(a, r1 + j);
         }
         for (; j < n; j++) {
             float v = y[yOff + j];
@@ -202,115 +292,97 @@ final class VectorLevel2 {
 
     /**
      * {@code A += alpha u v^T}, then {@code y = A x}, for n >= 2L: whole groups of four rows in one
-     * pass over A; the last {@code m % 4} rows by ger, then gemv's four-row body, the same bits.
+     * pass over A, each element updated as {@link #ger} does and each row summed in exactly the order
+     * of {@link #gemv} (so the result is that of ger then gemv, which {@code FusedUpdateTest} checks
+     * bit for bit); the last {@code m % 4} rows by ger, then gemv. Each load of v and x serves four
+     * rows.
      */
     static void gerGemv(int m, int n, float alpha, float[] u, int uOff, float[] v, int vOff,
                         float[] a, int aOff, int lda, float[] x, int xOff, float[] y, int yOff) {
         int i = 0;
         for (; i <= m - ROWS; i += ROWS) {
-            updateFourRowsThenDot(n, alpha, u, uOff + i, v, vOff, a, aOff + i * lda, lda, x, xOff, y, yOff + i);
+            int r0 = aOff + i * lda;
+            int r1 = r0 + lda;
+            int r2 = r1 + lda;
+            int r3 = r2 + lda;
+            float c0 = alpha * u[uOff + i];
+            float c1 = alpha * u[uOff + i + 1];
+            float c2 = alpha * u[uOff + i + 2];
+            float c3 = alpha * u[uOff + i + 3];
+            FloatVector b0 = FloatVector.broadcast(S, c0);
+            FloatVector b1 = FloatVector.broadcast(S, c1);
+            FloatVector b2 = FloatVector.broadcast(S, c2);
+            FloatVector b3 = FloatVector.broadcast(S, c3);
+            FloatVector s0 = FloatVector.zero(S);
+            FloatVector s1 = FloatVector.zero(S);
+            FloatVector s2 = FloatVector.zero(S);
+            FloatVector s3 = FloatVector.zero(S);
+            int j = 0;
+            for (; j <= n - L; j += L) {
+                FloatVector vv = FloatVector.fromArray(S, v, vOff + j);
+                FloatVector xv = FloatVector.fromArray(S, x, xOff + j);
+                FloatVector w0 = vv.fma(b0, FloatVector.fromArray(S, a, r0 + j));
+                FloatVector w1 = vv.fma(b1, FloatVector.fromArray(S, a, r1 + j));
+                FloatVector w2 = vv.fma(b2, FloatVector.fromArray(S, a, r2 + j));
+                FloatVector w3 = vv.fma(b3, FloatVector.fromArray(S, a, r3 + j));
+                w0.intoArray(a, r0 + j);
+                w1.intoArray(a, r1 + j);
+                w2.intoArray(a, r2 + j);
+                w3.intoArray(a, r3 + j);
+                s0 = xv.fma(w0, s0);
+                s1 = xv.fma(w1, s1);
+                s2 = xv.fma(w2, s2);
+                s3 = xv.fma(w3, s3);
+            }
+            s0 = s0.add(s0.rearrange(SUM_STEP_1));
+            s1 = s1.add(s1.rearrange(SUM_STEP_1));
+            s2 = s2.add(s2.rearrange(SUM_STEP_1));
+            s3 = s3.add(s3.rearrange(SUM_STEP_1));
+            s0 = s0.add(s0.rearrange(SUM_STEP_2));
+            s1 = s1.add(s1.rearrange(SUM_STEP_2));
+            s2 = s2.add(s2.rearrange(SUM_STEP_2));
+            s3 = s3.add(s3.rearrange(SUM_STEP_2));
+            if (L >= 8) {
+                s0 = s0.add(s0.rearrange(SUM_STEP_4));
+                s1 = s1.add(s1.rearrange(SUM_STEP_4));
+                s2 = s2.add(s2.rearrange(SUM_STEP_4));
+                s3 = s3.add(s3.rearrange(SUM_STEP_4));
+            }
+            if (L >= 16) {
+                s0 = s0.add(s0.rearrange(SUM_STEP_8));
+                s1 = s1.add(s1.rearrange(SUM_STEP_8));
+                s2 = s2.add(s2.rearrange(SUM_STEP_8));
+                s3 = s3.add(s3.rearrange(SUM_STEP_8));
+            }
+            float d0 = s0.lane(0);
+            float d1 = s1.lane(0);
+            float d2 = s2.lane(0);
+            float d3 = s3.lane(0);
+            for (; j < n; j++) {
+                float vj = v[vOff + j];
+                float xj = x[xOff + j];
+                float w0 = Math.fma(c0, vj, a[r0 + j]);
+                float w1 = Math.fma(c1, vj, a[r1 + j]);
+                float w2 = Math.fma(c2, vj, a[r2 + j]);
+                float w3 = Math.fma(c3, vj, a[r3 + j]);
+                a[r0 + j] = w0;
+                a[r1 + j] = w1;
+                a[r2 + j] = w2;
+                a[r3 + j] = w3;
+                d0 = Math.fma(w0, xj, d0);
+                d1 = Math.fma(w1, xj, d1);
+                d2 = Math.fma(w2, xj, d2);
+                d3 = Math.fma(w3, xj, d3);
+            }
+            y[yOff + i] = d0;
+            y[yOff + i + 1] = d1;
+            y[yOff + i + 2] = d2;
+            y[yOff + i + 3] = d3;
         }
         if (i < m) {
             int rest = aOff + i * lda;
             ger(m - i, n, alpha, u, uOff + i, v, vOff, a, rest, lda);
-            gemvRows(m - i, n, 1f, a, rest, lda, x, xOff, 0f, y, yOff + i);
+            gemv(m - i, n, 1f, a, rest, lda, x, xOff, 0f, y, yOff + i);
         }
-    }
-
-    /**
-     * Four rows of gerGemv per pass, so that each load of v and x serves four rows and eight FMA
-     * chains are in flight. Each element is updated as {@link #gerTwoRows} does, and each row summed
-     * in exactly the order of {@link #gemvFourRows}, so the result is that of ger then gemv.
-     */
-    private static void updateFourRowsThenDot(int n, float alpha, float[] u, int ui, float[] v, int vOff,
-                                              float[] a, int r0, int lda, float[] x, int xOff, float[] y, int yi) {
-        int r1 = r0 + lda;
-        int r2 = r1 + lda;
-        int r3 = r2 + lda;
-        float c0 = alpha * u[ui];
-        float c1 = alpha * u[ui + 1];
-        float c2 = alpha * u[ui + 2];
-        float c3 = alpha * u[ui + 3];
-        FloatVector b0 = FloatVector.broadcast(S, c0);
-        FloatVector b1 = FloatVector.broadcast(S, c1);
-        FloatVector b2 = FloatVector.broadcast(S, c2);
-        FloatVector b3 = FloatVector.broadcast(S, c3);
-        FloatVector s0 = FloatVector.zero(S);
-        FloatVector s1 = FloatVector.zero(S);
-        FloatVector s2 = FloatVector.zero(S);
-        FloatVector s3 = FloatVector.zero(S);
-        FloatVector t0 = FloatVector.zero(S);
-        FloatVector t1 = FloatVector.zero(S);
-        FloatVector t2 = FloatVector.zero(S);
-        FloatVector t3 = FloatVector.zero(S);
-        int j = 0;
-        for (; j <= n - 2 * L; j += 2 * L) {
-            FloatVector va = FloatVector.fromArray(S, v, vOff + j);
-            FloatVector xa = FloatVector.fromArray(S, x, xOff + j);
-            FloatVector w = va.fma(b0, FloatVector.fromArray(S, a, r0 + j));
-            w.intoArray(a, r0 + j);
-            s0 = w.fma(xa, s0);
-            w = va.fma(b1, FloatVector.fromArray(S, a, r1 + j));
-            w.intoArray(a, r1 + j);
-            s1 = w.fma(xa, s1);
-            w = va.fma(b2, FloatVector.fromArray(S, a, r2 + j));
-            w.intoArray(a, r2 + j);
-            s2 = w.fma(xa, s2);
-            w = va.fma(b3, FloatVector.fromArray(S, a, r3 + j));
-            w.intoArray(a, r3 + j);
-            s3 = w.fma(xa, s3);
-            FloatVector vb = FloatVector.fromArray(S, v, vOff + j + L);
-            FloatVector xb = FloatVector.fromArray(S, x, xOff + j + L);
-            w = vb.fma(b0, FloatVector.fromArray(S, a, r0 + j + L));
-            w.intoArray(a, r0 + j + L);
-            t0 = w.fma(xb, t0);
-            w = vb.fma(b1, FloatVector.fromArray(S, a, r1 + j + L));
-            w.intoArray(a, r1 + j + L);
-            t1 = w.fma(xb, t1);
-            w = vb.fma(b2, FloatVector.fromArray(S, a, r2 + j + L));
-            w.intoArray(a, r2 + j + L);
-            t2 = w.fma(xb, t2);
-            w = vb.fma(b3, FloatVector.fromArray(S, a, r3 + j + L));
-            w.intoArray(a, r3 + j + L);
-            t3 = w.fma(xb, t3);
-        }
-        if (j <= n - L) {
-            FloatVector va = FloatVector.fromArray(S, v, vOff + j);
-            FloatVector xa = FloatVector.fromArray(S, x, xOff + j);
-            FloatVector w = va.fma(b0, FloatVector.fromArray(S, a, r0 + j));
-            w.intoArray(a, r0 + j);
-            s0 = w.fma(xa, s0);
-            w = va.fma(b1, FloatVector.fromArray(S, a, r1 + j));
-            w.intoArray(a, r1 + j);
-            s1 = w.fma(xa, s1);
-            w = va.fma(b2, FloatVector.fromArray(S, a, r2 + j));
-            w.intoArray(a, r2 + j);
-            s2 = w.fma(xa, s2);
-            w = va.fma(b3, FloatVector.fromArray(S, a, r3 + j));
-            w.intoArray(a, r3 + j);
-            s3 = w.fma(xa, s3);
-            j += L;
-        }
-        for (int jj = j; jj < n; jj++) {
-            float vj = v[vOff + jj];
-            a[r0 + jj] = Math.fma(c0, vj, a[r0 + jj]);
-            a[r1 + jj] = Math.fma(c1, vj, a[r1 + jj]);
-            a[r2 + jj] = Math.fma(c2, vj, a[r2 + jj]);
-            a[r3 + jj] = Math.fma(c3, vj, a[r3 + jj]);
-        }
-        s0 = s0.add(t0);
-        s1 = s1.add(t1);
-        s2 = s2.add(t2);
-        s3 = s3.add(t3);
-        for (VectorShuffle<Float> step : LANE_SUM) {
-            s0 = s0.add(s0.rearrange(step));
-            s1 = s1.add(s1.rearrange(step));
-            s2 = s2.add(s2.rearrange(step));
-            s3 = s3.add(s3.rearrange(step));
-        }
-        y[yi] = dotRange(j, n, a, r0, x, xOff, s0.lane(0));
-        y[yi + 1] = dotRange(j, n, a, r1, x, xOff, s1.lane(0));
-        y[yi + 2] = dotRange(j, n, a, r2, x, xOff, s2.lane(0));
-        y[yi + 3] = dotRange(j, n, a, r3, x, xOff, s3.lane(0));
     }
 }
