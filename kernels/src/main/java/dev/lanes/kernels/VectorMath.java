@@ -308,6 +308,52 @@ final class VectorMath {
     }
 
     /**
+     * The whole softmax one element at a time, for the tiny sizes (see {@code VectorKernels}, "Tiny
+     * shapes"): the exponential of {@link #expShiftedAndSum} with the same operations (the one-FMA
+     * exponent, the integer clamp on its bits, the degree-5 polynomial, 2^k added into the exponent
+     * field as an integer), so each exponential has the same bits as a lane of the vector loop; the
+     * sum runs in order and the outputs are scaled by one reciprocal, as the vector path does. Plain
+     * scalar code: it compiles quickly and never boxes, unlike a vector method that runs cold. Returns
+     * false, having written nothing, under the same conditions as {@link #softmaxUpToTwoVectors} (a
+     * NaN, or a maximum not finite or not below {@link #SHIFT_LIMIT} in magnitude).
+     */
+    static boolean softmaxOneByOne(int n, float[] x, int xOff, float[] out, int outOff) {
+        // Compare and select instead of Math.max (whose NaN and -0 rules cost C2 several instructions
+        // in the dependency chain); a running sum of the elements finds the NaNs, as maxVector does.
+        float max = Float.NEGATIVE_INFINITY;
+        float all = 0f;
+        for (int i = 0; i < n; i++) {
+            float xi = x[xOff + i];
+            max = xi > max ? xi : max;
+            all += xi;
+        }
+        // NaN fails this compare, as do the infinities (+Inf and -Inf together sum to NaN).
+        if (!(Math.abs(max) < SHIFT_LIMIT) || all != all) {
+            return false;
+        }
+        float shift = -(max * LOG2E) - 1f;
+        float magic = ROUND_MAGIC + 1f;
+        int lowest = Float.floatToRawIntBits(-EXPONENT_BIAS - 1f);
+        float sum = 0f;
+        for (int i = 0; i < n; i++) {
+            float t = Math.fma(x[xOff + i], LOG2E, shift);
+            t = Float.intBitsToFloat(Math.min(Float.floatToRawIntBits(t), lowest));
+            float kk = t + magic;
+            float f = t - (kk - magic);
+            float q = Math.fma(Math.fma(Math.fma(Math.fma(Math.fma(f, EXP2_C5, EXP2_C4), f, EXP2_C3), f, EXP2_C2),
+                    f, EXP2_C1), f, 1f);
+            float e = Float.intBitsToFloat(Float.floatToRawIntBits(q) + (Float.floatToRawIntBits(kk) << MANTISSA_BITS));
+            out[outOff + i] = e;
+            sum += e;
+        }
+        float inv = 1f / sum;
+        for (int i = 0; i < n; i++) {
+            out[outOff + i] *= inv;
+        }
+        return true;
+    }
+
+    /**
      * The whole softmax for {@code L <= n <= 2L}, the size of a classifier's output layer at 8 lanes:
      * two overlapping vectors, the first and the last L elements, held in registers from load to
      * store, with no loop and no blend against the output. Returns false, having written nothing, if

@@ -357,6 +357,79 @@ class VectorMathTest {
         }
     }
 
+    /**
+     * The scalar softmax for small sizes runs the vector exponential one element at a time: each
+     * exponential has the bits of a lane of {@link VectorMath#expShiftedAndSum}, summed in order and
+     * scaled by one reciprocal; and the result keeps the documented bound of {@code Kernels.softmax}.
+     * Sizes 1 to 65, so across every width's cut-over and TINY.
+     */
+    @Test
+    void theOneByOneSoftmaxRunsTheVectorExponential() {
+        int l = VectorKernels.L;
+        java.util.SplittableRandom r = new java.util.SplittableRandom(5);
+        for (int n = 1; n <= VectorKernels.TINY + 1; n++) {
+            for (int trial = 0; trial < 100; trial++) {
+                float[] x = new float[n];
+                for (int i = 0; i < n; i++) {
+                    x[i] = (float) r.nextDouble(-trial - 1, trial + 1) * (trial % 10 == 9 ? 1e4f : 1f);
+                }
+                float max = Float.NEGATIVE_INFINITY;
+                for (float v : x) {
+                    max = Math.max(max, v);
+                }
+                // The vector loop needs one vector: -Inf pads to exponentials of 0.
+                float[] padded = java.util.Arrays.copyOf(x, Math.max(n, l));
+                java.util.Arrays.fill(padded, n, padded.length, Float.NEGATIVE_INFINITY);
+                float[] exps = new float[padded.length];
+                VectorMath.expShiftedAndSum(padded.length, padded, 0, max, exps, 0);
+                float sum = 0f;
+                for (int i = 0; i < n; i++) {
+                    sum += exps[i];
+                }
+                float inv = 1f / sum;
+                float[] got = new float[n];
+                assertTrue(VectorMath.softmaxOneByOne(n, x, 0, got, 0), "finite maximum");
+                double exactSum = 0;
+                for (float v : x) {
+                    exactSum += Math.exp((double) v - max);
+                }
+                for (int i = 0; i < n; i++) {
+                    String at = "n=" + n + " i=" + i + " x=" + x[i];
+                    assertEquals(bits(exps[i] * inv), bits(got[i]), at);
+                    double exact = Math.exp((double) x[i] - max) / exactSum;
+                    double bound = 0x1p-20 + n * 0x1p-23 + Math.abs((double) x[i] - max) * 1.25 * 0x1p-24;
+                    if (exact >= 0x1p-126) {
+                        assertTrue(Math.abs(got[i] - exact) <= bound * exact, at + " got " + got[i] + " exact " + exact);
+                    } else {
+                        assertTrue(Math.abs(got[i] - exact) < 1.2e-38, at);
+                    }
+                }
+            }
+        }
+    }
+
+    /** The special values go to the scalar backend's loop: the scalar path writes nothing and says so. */
+    @Test
+    void theOneByOneSoftmaxDeclinesSpecialValues() {
+        float[][] cases = {
+            {1f, Float.NaN, 2f}, {Float.NaN}, {0f, Float.POSITIVE_INFINITY}, {Float.NEGATIVE_INFINITY, 3f, Float.POSITIVE_INFINITY},
+            {Float.NEGATIVE_INFINITY, Float.NEGATIVE_INFINITY}, {VectorMath.SHIFT_LIMIT, 0f}, {-VectorMath.SHIFT_LIMIT, -1e30f},
+        };
+        for (float[] x : cases) {
+            float[] out = new float[x.length];
+            java.util.Arrays.fill(out, 7f);
+            assertEquals(false, VectorMath.softmaxOneByOne(x.length, x, 0, out, 0), java.util.Arrays.toString(x));
+            for (float v : out) {
+                assertEquals(7f, v, "nothing written for " + java.util.Arrays.toString(x));
+            }
+        }
+        float[] below = {Math.nextDown(VectorMath.SHIFT_LIMIT), 0f};
+        float[] out = new float[2];
+        assertTrue(VectorMath.softmaxOneByOne(2, below, 0, out, 0), "just below the limit");
+        assertEquals(1f, out[0]);
+        assertEquals(0f, out[1]);
+    }
+
     /** f over xs, padded with NaN to at least one vector (the loops need one). */
     private static float[] apply(Function f, float[] xs) {
         int n = Math.max(xs.length, VectorKernels.L);
