@@ -223,26 +223,44 @@ final class VectorGemm {
             int panel = j * kc;
             for (int i = 0; i < mc; i += MR) {
                 int ct = c0 + i * cRs + j * cVs;
-                if (MR == 8) {
-                    tile8(kc, rows, i * KC, panels, panel, buf.tile);
+                boolean whole = i + MR <= mc && cols == NR;
+                if (whole && cVs == 1 && beta == 0f) {
+                    tile(kc, rows, i * KC, panels, panel, alpha, 0f, c, ct, cRs);
+                } else if (whole && cVs == 1 && MR == 4) {
+                    tile4Add(kc, rows, i * KC, panels, panel, alpha, beta, c, ct, cRs);
                 } else {
-                    tile4(kc, rows, i * KC, panels, panel, buf.tile);
-                }
-                if (i + MR <= mc && cols == NR && cVs == 1) {
-                    storeTile(alpha, beta, buf.tile, c, ct, cRs);
-                } else if (i + MR <= mc && cols == NR && cRs == 1) {
-                    storeTurnedTile(alpha, beta, buf.tile, c, ct, cVs);
-                } else {
-                    addTile(Math.min(MR, mc - i), cols, alpha, beta, buf.tile, c, ct, cRs, cVs);
+                    // fma(1, sum, -0) is the sum itself, -0 and NaN included: the epilogues below see the raw sums.
+                    tile(kc, rows, i * KC, panels, panel, 1f, -0f, buf.tile, 0, NR);
+                    if (whole && cVs == 1) {
+                        storeTile(alpha, beta, buf.tile, c, ct, cRs);
+                    } else if (whole && cRs == 1) {
+                        storeTurnedTile(alpha, beta, buf.tile, c, ct, cVs);
+                    } else {
+                        addTile(Math.min(MR, mc - i), cols, alpha, beta, buf.tile, c, ct, cRs, cVs);
+                    }
                 }
             }
         }
     }
 
+    /** The register tile of this width (see {@link #tile4}). */
+    private static void tile(int kc, float[] u, int u0, float[] panels, int v0, float alpha, float addend,
+                             float[] t, int t0, int tRs) {
+        if (MR == 8) {
+            tile8(kc, u, u0, panels, v0, alpha, addend, t, t0, tRs);
+        } else {
+            tile4(kc, u, u0, panels, v0, alpha, addend, t, t0, tRs);
+        }
+    }
+
     /**
      * The register tile up to 8 lanes: sums over kc steps of four U rows (at u0, u0 + KC, ...)
-     * against one V panel, stored row after row into {@code sums} (MR x NR). Nothing but the loop is
-     * in this method: when an epilogue with branches on alpha and beta shared it, a recompilation
+     * against one V panel, stored as {@code fma(alpha, sum, addend)} into the MR x NR block of t at
+     * t0 (rows tRs apart): a whole tile of C with beta 0 (addend 0), or the raw sums into a buffer
+     * (alpha 1, addend -0, which leaves every sum as it is) for the other epilogues. Storing straight
+     * from the registers saves a round trip through a buffer per tile: with k = 32 (a batch-32 weight
+     * gradient) a tile is only 256 FMAs, and the round trip cost about a fifth of it. The epilogue
+     * has no branch: when one with branches on alpha and beta shared this method, a recompilation
      * after a new branch was first taken sometimes made the whole loop about twice as slow for the
      * rest of the run.
      *
@@ -252,7 +270,8 @@ final class VectorGemm {
      * cycle the core takes in: about 89 GFLOP/s in cache instead of 77 on this Zen 3 core (JDK 25
      * ran both at 93).
      */
-    private static void tile4(int kc, float[] u, int u0, float[] panels, int v0, float[] sums) {
+    private static void tile4(int kc, float[] u, int u0, float[] panels, int v0, float alpha, float addend,
+                              float[] t, int t0, int tRs) {
         FloatVector c00 = FloatVector.zero(S), c01 = FloatVector.zero(S);
         FloatVector c10 = FloatVector.zero(S), c11 = FloatVector.zero(S);
         FloatVector c20 = FloatVector.zero(S), c21 = FloatVector.zero(S);
@@ -273,18 +292,59 @@ final class VectorGemm {
             c30 = x.fma(y0, c30);
             c31 = x.fma(y1, c31);
         }
-        c00.intoArray(sums, 0);
-        c01.intoArray(sums, L);
-        c10.intoArray(sums, NR);
-        c11.intoArray(sums, NR + L);
-        c20.intoArray(sums, 2 * NR);
-        c21.intoArray(sums, 2 * NR + L);
-        c30.intoArray(sums, 3 * NR);
-        c31.intoArray(sums, 3 * NR + L);
+        FloatVector va = FloatVector.broadcast(S, alpha);
+        FloatVector vz = FloatVector.broadcast(S, addend);
+        c00.fma(va, vz).intoArray(t, t0);
+        c01.fma(va, vz).intoArray(t, t0 + L);
+        c10.fma(va, vz).intoArray(t, t0 + tRs);
+        c11.fma(va, vz).intoArray(t, t0 + tRs + L);
+        c20.fma(va, vz).intoArray(t, t0 + 2 * tRs);
+        c21.fma(va, vz).intoArray(t, t0 + 2 * tRs + L);
+        c30.fma(va, vz).intoArray(t, t0 + 3 * tRs);
+        c31.fma(va, vz).intoArray(t, t0 + 3 * tRs + L);
+    }
+
+    /**
+     * A whole tile of C with beta not 0, at up to 8 lanes: {@code c = fma(alpha, sum, c * beta)} as in
+     * {@link #addTile}, straight from the registers (see {@link #tile4}).
+     */
+    private static void tile4Add(int kc, float[] u, int u0, float[] panels, int v0, float alpha, float beta,
+                                 float[] c, int c0, int cRs) {
+        FloatVector c00 = FloatVector.zero(S), c01 = FloatVector.zero(S);
+        FloatVector c10 = FloatVector.zero(S), c11 = FloatVector.zero(S);
+        FloatVector c20 = FloatVector.zero(S), c21 = FloatVector.zero(S);
+        FloatVector c30 = FloatVector.zero(S), c31 = FloatVector.zero(S);
+        for (int up = u0, vp = v0, end = u0 + kc; up < end; up++, vp += NR) {
+            FloatVector y0 = FloatVector.fromArray(S, panels, vp);
+            FloatVector y1 = FloatVector.fromArray(S, panels, vp + L);
+            FloatVector x = FloatVector.broadcast(S, u[up]);
+            c00 = x.fma(y0, c00);
+            c01 = x.fma(y1, c01);
+            x = FloatVector.broadcast(S, u[up + KC]);
+            c10 = x.fma(y0, c10);
+            c11 = x.fma(y1, c11);
+            x = FloatVector.broadcast(S, u[up + 2 * KC]);
+            c20 = x.fma(y0, c20);
+            c21 = x.fma(y1, c21);
+            x = FloatVector.broadcast(S, u[up + 3 * KC]);
+            c30 = x.fma(y0, c30);
+            c31 = x.fma(y1, c31);
+        }
+        FloatVector va = FloatVector.broadcast(S, alpha);
+        FloatVector vb = FloatVector.broadcast(S, beta);
+        c00.fma(va, FloatVector.fromArray(S, c, c0).mul(vb)).intoArray(c, c0);
+        c01.fma(va, FloatVector.fromArray(S, c, c0 + L).mul(vb)).intoArray(c, c0 + L);
+        c10.fma(va, FloatVector.fromArray(S, c, c0 + cRs).mul(vb)).intoArray(c, c0 + cRs);
+        c11.fma(va, FloatVector.fromArray(S, c, c0 + cRs + L).mul(vb)).intoArray(c, c0 + cRs + L);
+        c20.fma(va, FloatVector.fromArray(S, c, c0 + 2 * cRs).mul(vb)).intoArray(c, c0 + 2 * cRs);
+        c21.fma(va, FloatVector.fromArray(S, c, c0 + 2 * cRs + L).mul(vb)).intoArray(c, c0 + 2 * cRs + L);
+        c30.fma(va, FloatVector.fromArray(S, c, c0 + 3 * cRs).mul(vb)).intoArray(c, c0 + 3 * cRs);
+        c31.fma(va, FloatVector.fromArray(S, c, c0 + 3 * cRs + L).mul(vb)).intoArray(c, c0 + 3 * cRs + L);
     }
 
     /** The register tile at 16 lanes: as {@link #tile4}, with eight U rows. */
-    private static void tile8(int kc, float[] u, int u0, float[] panels, int v0, float[] sums) {
+    private static void tile8(int kc, float[] u, int u0, float[] panels, int v0, float alpha, float addend,
+                              float[] t, int t0, int tRs) {
         FloatVector c00 = FloatVector.zero(S), c01 = FloatVector.zero(S);
         FloatVector c10 = FloatVector.zero(S), c11 = FloatVector.zero(S);
         FloatVector c20 = FloatVector.zero(S), c21 = FloatVector.zero(S);
@@ -321,46 +381,39 @@ final class VectorGemm {
             c70 = x.fma(y0, c70);
             c71 = x.fma(y1, c71);
         }
-        c00.intoArray(sums, 0);
-        c01.intoArray(sums, L);
-        c10.intoArray(sums, NR);
-        c11.intoArray(sums, NR + L);
-        c20.intoArray(sums, 2 * NR);
-        c21.intoArray(sums, 2 * NR + L);
-        c30.intoArray(sums, 3 * NR);
-        c31.intoArray(sums, 3 * NR + L);
-        c40.intoArray(sums, 4 * NR);
-        c41.intoArray(sums, 4 * NR + L);
-        c50.intoArray(sums, 5 * NR);
-        c51.intoArray(sums, 5 * NR + L);
-        c60.intoArray(sums, 6 * NR);
-        c61.intoArray(sums, 6 * NR + L);
-        c70.intoArray(sums, 7 * NR);
-        c71.intoArray(sums, 7 * NR + L);
+        FloatVector va = FloatVector.broadcast(S, alpha);
+        FloatVector vz = FloatVector.broadcast(S, addend);
+        c00.fma(va, vz).intoArray(t, t0);
+        c01.fma(va, vz).intoArray(t, t0 + L);
+        c10.fma(va, vz).intoArray(t, t0 + tRs);
+        c11.fma(va, vz).intoArray(t, t0 + tRs + L);
+        c20.fma(va, vz).intoArray(t, t0 + 2 * tRs);
+        c21.fma(va, vz).intoArray(t, t0 + 2 * tRs + L);
+        c30.fma(va, vz).intoArray(t, t0 + 3 * tRs);
+        c31.fma(va, vz).intoArray(t, t0 + 3 * tRs + L);
+        c40.fma(va, vz).intoArray(t, t0 + 4 * tRs);
+        c41.fma(va, vz).intoArray(t, t0 + 4 * tRs + L);
+        c50.fma(va, vz).intoArray(t, t0 + 5 * tRs);
+        c51.fma(va, vz).intoArray(t, t0 + 5 * tRs + L);
+        c60.fma(va, vz).intoArray(t, t0 + 6 * tRs);
+        c61.fma(va, vz).intoArray(t, t0 + 6 * tRs + L);
+        c70.fma(va, vz).intoArray(t, t0 + 7 * tRs);
+        c71.fma(va, vz).intoArray(t, t0 + 7 * tRs + L);
     }
 
     /**
-     * A whole tile whose rows are runs along C's rows (at t0, stride tRs): T = alpha * sums + beta * T
-     * with the rounding of {@link #addTile} (with beta 0, C is not read).
+     * A whole tile whose rows are runs along C's rows (at t0, stride tRs), with beta not 0, at 16
+     * lanes (tile4Add does this at fewer): T = fma(alpha, sum, T * beta), the rounding of {@link
+     * #addTile} (exact when beta is 1).
      */
     private static void storeTile(float alpha, float beta, float[] sums, float[] t, int t0, int tRs) {
         FloatVector va = FloatVector.broadcast(S, alpha);
-        if (beta == 0f) {
-            FloatVector z = FloatVector.zero(S);
-            for (int r = 0; r < MR; r++) {
-                int tr = t0 + r * tRs;
-                FloatVector.fromArray(S, sums, r * NR).fma(va, z).intoArray(t, tr);
-                FloatVector.fromArray(S, sums, r * NR + L).fma(va, z).intoArray(t, tr + L);
-            }
-        } else {
-            // sum * alpha + c * beta (exact when beta is 1): as fma(alpha, sum, c * beta) in addTile.
-            FloatVector vb = FloatVector.broadcast(S, beta);
-            for (int r = 0; r < MR; r++) {
-                int tr = t0 + r * tRs;
-                FloatVector.fromArray(S, sums, r * NR).fma(va, FloatVector.fromArray(S, t, tr).mul(vb)).intoArray(t, tr);
-                FloatVector.fromArray(S, sums, r * NR + L).fma(va, FloatVector.fromArray(S, t, tr + L).mul(vb))
-                        .intoArray(t, tr + L);
-            }
+        FloatVector vb = FloatVector.broadcast(S, beta);
+        for (int r = 0; r < MR; r++) {
+            int tr = t0 + r * tRs;
+            FloatVector.fromArray(S, sums, r * NR).fma(va, FloatVector.fromArray(S, t, tr).mul(vb)).intoArray(t, tr);
+            FloatVector.fromArray(S, sums, r * NR + L).fma(va, FloatVector.fromArray(S, t, tr + L).mul(vb))
+                    .intoArray(t, tr + L);
         }
     }
 
