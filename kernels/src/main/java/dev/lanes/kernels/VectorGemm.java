@@ -306,7 +306,9 @@ final class VectorGemm {
 
     /**
      * A whole tile of C with beta not 0, at up to 8 lanes: {@code c = fma(alpha, sum, c * beta)} as in
-     * {@link #addTile}, straight from the registers (see {@link #tile4}).
+     * {@link #addTile}, straight from the registers (see {@link #tile4}). The loop is tile4's written
+     * out again: the accumulators cannot be handed to another method (no method here takes a vector),
+     * and a test of beta in one shared epilogue is the branch that made C2 recompile the loop slowly.
      */
     private static void tile4Add(int kc, float[] u, int u0, float[] panels, int v0, float alpha, float beta,
                                  float[] c, int c0, int cRs) {
