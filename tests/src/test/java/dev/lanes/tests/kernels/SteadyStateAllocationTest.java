@@ -33,12 +33,19 @@ import org.junit.jupiter.params.provider.MethodSource;
  * JVM, the hundreds of earlier tests leave C2 with profiles and compiled code from every backend and
  * shape, and the Vector API's allocation-free code depends on C2 inlining every vector operation.
  *
- * <p>On JDK 17, a few fresh JVMs in a hundred compile one kernel (a different one each
- * time: axpy, tanh, softmax were seen) so that it allocates a constant 48 to 128 bytes per call or per
- * vector block, with every call inlined and intrinsified; the same probe in the next JVM is clean. So
- * a failing probe is run once more in another fresh JVM: the test fails if the second run allocates
- * too, and a passing retry is reported on stderr with the first run's output, including the
- * allocation stacks that the probe records with JFR once it sees a call allocate.
+ * <p>On JDK 17, a few fresh JVMs in a hundred compile a large kernel (softmax, gemv, gerGemv, the
+ * dot product were seen) so that it allocates a constant 64 to 768 bytes per call; the same probe in
+ * the next JVM is clean. The cause is C2's budget of class-check traps: a compilation adds up the
+ * class_check trap counts of every method it inlines, once per inlined copy, and past
+ * -XX:PerMethodTrapLimit (100) it stops guarding its type-profile inlines with traps. The Vector
+ * API's binary and unary operations inline {@code VectorOperators.opKind}, the binary lanewise
+ * template and {@code ImplCache.find}; in every JVM opKind carries 4 such traps from the cold phase,
+ * and in the unlucky ones a second of these methods does too, so a kernel with a dozen binary
+ * operations passes 100. From there a vector's type is no longer exact, its species no longer a
+ * constant, and an intrinsic late in the method fails ("missing constant: vclass=DecodeN"): the
+ * vector is boxed. So a failing probe is run once more in another fresh JVM: the test fails if the
+ * second run allocates too, and a passing retry is reported on stderr with the first run's output,
+ * including the allocation stacks that the probe records with JFR once it sees a call allocate.
  */
 public class SteadyStateAllocationTest {
     private static final com.sun.management.ThreadMXBean THREADS =
@@ -68,7 +75,7 @@ public class SteadyStateAllocationTest {
         assertTrue(second.contains(CLEAN), "allocates in two fresh JVMs in a row.\nFirst:\n" + first
                 + "\nSecond:\n" + second);
         System.err.println("SteadyStateAllocationTest: " + k + " allocated in one fresh JVM and not in the next "
-                + "(the JIT flake described in the class comment). First run:\n" + first);
+                + "(C2's trap budget, see the class comment). First run:\n" + first);
     }
 
     private static final String CLEAN = "all kernels allocation-free";
