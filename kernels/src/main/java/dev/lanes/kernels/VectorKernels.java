@@ -64,6 +64,22 @@ final class VectorKernels extends ScalarKernels {
     static final int TINY = 64;
 
     /**
+     * How many softmax calls of one to two vectors run the scalar twin of the vector path before the
+     * vector path takes over (see the class comment, "Cold start"): about 2^20, the calls it takes
+     * the vector path's saving of about 15 ns a call to repay the fraction of a second it costs to
+     * compile it.
+     */
+    static final int SHORT_SOFTMAX_SCALAR_CALLS = 1 << 20;
+
+    /**
+     * Softmax calls of one to two vectors so far, counted up to {@link #SHORT_SOFTMAX_SCALAR_CALLS}
+     * and then only read. Neither atomic nor volatile on purpose: a lost increment only delays the
+     * change of path, which never changes a result, and a counter that every thread wrote on every
+     * call would bounce its cache line between cores.
+     */
+    static int shortSoftmaxCalls;
+
+    /**
      * The one order in which the vector backend adds the lanes of an accumulator, for any lane
      * count: a balanced pairwise tree over the lane indices. At 4 lanes {@code (l0 + l1) + (l2 + l3)};
      * at 8 {@code ((l0 + l1) + (l2 + l3)) + ((l4 + l5) + (l6 + l7))}; at 16 the two 8-lane trees of
@@ -361,17 +377,19 @@ final class VectorKernels extends ScalarKernels {
 
     @Override
     void softmaxK(int n, float[] x, int xOff, float[] out, int outOff) {
-        // Below one vector, not up to TINY as the other kernels: warm at n = 10 the loop-free vector
-        // method takes about half the time of this scalar loop, which is no faster than lanewise(EXP).
-        if (n < L) {
-            if (!VectorMath.softmaxOneByOne(n, x, xOff, out, outOff)) {
-                // NaN, infinities or a huge maximum: the scalar loop states the semantics.
-                super.softmaxK(n, x, xOff, out, outOff);
-            }
-            return;
-        }
         if (n <= 2 * L) {
-            if (!VectorMath.softmaxUpToTwoVectors(n, x, xOff, out, outOff)) {
+            boolean done;
+            if (n < L) {
+                done = VectorMath.softmaxOneByOne(n, x, xOff, out, outOff);
+            } else if (shortSoftmaxCalls < SHORT_SOFTMAX_SCALAR_CALLS) {
+                // The same bits as the vector path below (see the class comment, "Cold start").
+                shortSoftmaxCalls++;
+                done = VectorMath.softmaxUpToTwoVectorsOneByOne(n, x, xOff, out, outOff);
+            } else {
+                done = VectorMath.softmaxUpToTwoVectors(n, x, xOff, out, outOff);
+            }
+            if (!done) {
+                // NaN, infinities or a huge maximum: the scalar loop states the semantics.
                 super.softmaxK(n, x, xOff, out, outOff);
             }
             return;
@@ -433,7 +451,7 @@ final class VectorKernels extends ScalarKernels {
 
     @Override
     void softmaxBackwardK(int n, float[] s, int sOff, float[] g, int gOff, float[] out, int outOff) {
-        if (n < L) {
+        if (n <= TINY) {
             super.softmaxBackwardK(n, s, sOff, g, gOff, out, outOff);
             return;
         }
