@@ -1,10 +1,11 @@
 package dev.lanes.kernels;
 
+import static dev.lanes.kernels.VectorWidth.LANE_SUM;
+import static dev.lanes.kernels.VectorWidth.S;
+
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorOperators;
-import jdk.incubator.vector.VectorShape;
 import jdk.incubator.vector.VectorShuffle;
-import jdk.incubator.vector.VectorSpecies;
 
 /**
  * The Vector API backend: the level-1 loops, the activations and softmax. The matrix-vector kernels
@@ -20,7 +21,7 @@ import jdk.incubator.vector.VectorSpecies;
  * package has a vector parameter or result ({@code NoVectorParametersTest} checks).
  *
  * <h2>Width</h2>
- * One species {@link #S} of {@link #L} lanes, fixed for the JVM's lifetime so that C2 folds it into
+ * One species ({@link VectorWidth#S}) of {@link #L} lanes, fixed for the JVM's lifetime so that C2 folds it into
  * every loop: {@code -Dlanes.vectorBits} when set, else the CPU's preferred width, rounded down to
  * 128, 256 or 512 bits. Loops are written against {@code S} and {@code L}, never against a lane
  * count; where the width changes the best shape (the gemm register tile) the shape is a constant
@@ -57,9 +58,9 @@ final class VectorKernels extends ScalarKernels {
     static final int FORCED_BITS = Backends.forcedVectorBits();
     /** The width the Vector API prefers on this CPU with this VM's flags. */
     static final int PREFERRED_BITS = Platform.preferredVectorBits();
-    static final VectorSpecies<Float> S = VectorSpecies.of(float.class, VectorShape.forBitSize(
-            FORCED_BITS != 0 ? FORCED_BITS : Math.min(512, Integer.highestOneBit(PREFERRED_BITS))));
-    static final int L = S.length();
+    /** The width the loops run at: the forced one, else the preferred one rounded down to 128, 256 or 512 bits. */
+    static final int BITS = FORCED_BITS != 0 ? FORCED_BITS : Math.min(512, Integer.highestOneBit(PREFERRED_BITS));
+    static final int L = BITS / Float.SIZE;
     /** Sizes up to this many elements run the scalar loops (see the class comment, "Tiny shapes"). */
     static final int TINY = 64;
 
@@ -79,38 +80,9 @@ final class VectorKernels extends ScalarKernels {
      */
     static int shortSoftmaxCalls;
 
-    /**
-     * The one order in which the vector backend adds the lanes of an accumulator, for any lane
-     * count: a balanced pairwise tree over the lane indices. At 4 lanes {@code (l0 + l1) + (l2 + l3)};
-     * at 8 {@code ((l0 + l1) + (l2 + l3)) + ((l4 + l5) + (l6 + l7))}; at 16 the two 8-lane trees of
-     * lanes 0-7 and 8-15, added. Step k adds to every lane the lane {@code 2^k} places away (lane
-     * {@code i ^ 2^k}); after log2(L) steps every lane holds the tree's sum. Each site reads it as
-     *
-     * <pre>{@code
-     * for (VectorShuffle<Float> step : LANE_SUM) acc = acc.add(acc.rearrange(step));
-     * float sum = acc.lane(0);
-     * }</pre>
-     *
-     * written out there rather than in a method of ours, which would take a vector (see the class
-     * comment). The same pairs are added whether the code is interpreted or compiled, so a kernel's
-     * bits never depend on the JIT; {@code reduceLanes(ADD)} gives no such promise, and JDK 25's C2
-     * adds in another order than its interpreter.
-     */
-    static final VectorShuffle<Float>[] LANE_SUM = laneSumSteps();
-
     static final VectorKernels INSTANCE = new VectorKernels();
 
     private VectorKernels() {
-    }
-
-    @SuppressWarnings("unchecked")
-    private static VectorShuffle<Float>[] laneSumSteps() {
-        VectorShuffle<Float>[] steps = new VectorShuffle[Integer.numberOfTrailingZeros(L)];
-        for (int k = 0; k < steps.length; k++) {
-            int distance = 1 << k;
-            steps[k] = VectorShuffle.fromOp(S, i -> i ^ distance);
-        }
-        return steps;
     }
 
     @Override
@@ -120,12 +92,12 @@ final class VectorKernels extends ScalarKernels {
 
     @Override
     int vectorBits() {
-        return S.vectorBitSize();
+        return BITS;
     }
 
     @Override
     public String describe() {
-        String width = S.vectorBitSize() + "-bit, " + L + " lanes";
+        String width = BITS + "-bit, " + L + " lanes";
         if (FORCED_BITS == 0) {
             return "vector(" + width + ", the CPU's preferred width)";
         }

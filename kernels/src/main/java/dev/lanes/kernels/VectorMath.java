@@ -1,7 +1,7 @@
 package dev.lanes.kernels;
 
 import static dev.lanes.kernels.VectorKernels.L;
-import static dev.lanes.kernels.VectorKernels.S;
+import static dev.lanes.kernels.VectorWidth.S;
 
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
@@ -236,7 +236,7 @@ final class VectorMath {
      * {@code out[i] = exp(x[i] - shift)} for {@code i < n}, {@code n >= L}, where no {@code x[i]} is
      * NaN, every {@code x[i] - shift <= 0} (softmax subtracts the maximum) and {@code |shift| <}
      * {@link #SHIFT_LIMIT}; returns the sum of the outputs (lane sums, then across lanes in the fixed
-     * order of {@link VectorKernels#LANE_SUM}).
+     * order of {@link VectorWidth#LANE_SUM}).
      *
      * <p>As {@code 2^t} with {@code t = fma(x, log2(e), -(shift log2(e)))}: one FMA instead of a
      * subtraction and a two-constant reduction. Relative error at most
@@ -301,7 +301,7 @@ final class VectorMath {
                     .intoArray(out, outOff + p);
             sum = sum.add(e.blend(zero, FloatVector.fromArray(S, LANE_INDEX, 0).compare(VectorOperators.LT, i - p)));
         }
-        for (VectorShuffle<Float> step : VectorKernels.LANE_SUM) {
+        for (VectorShuffle<Float> step : VectorWidth.LANE_SUM) {
             sum = sum.add(sum.rearrange(step));
         }
         return sum.lane(0);
@@ -333,7 +333,7 @@ final class VectorMath {
      * {@link #softmaxUpToTwoVectors} one element at a time, with its bits: the same exponentials (those
      * of {@link #softmaxOneByOne}), added in the vector path's order (lane j holds element j plus, on
      * the lanes the second block adds, element {@code n - L + j}; then the lanes meet in the pairwise
-     * tree of {@link VectorKernels#LANE_SUM}), and the same scaling. For {@code L <= n <= 2L}. It lets
+     * tree of {@link VectorWidth#LANE_SUM}), and the same scaling. For {@code L <= n <= 2L}. It lets
      * the vector backend choose between the two paths on grounds of speed alone (see {@code
      * VectorKernels}, "Cold start"): whichever runs, a call gives the same bits. Returns false, having
      * written nothing, where {@link #softmaxUpToTwoVectors} does.
@@ -350,7 +350,7 @@ final class VectorMath {
      * The sum that {@link #softmaxUpToTwoVectors} forms from its two blocks of exponentials {@code
      * e[0 .. L)} and {@code e[n - L .. n)}, over the lanes {@code [from, from + width)}: lane j is
      * {@code e[j]}, plus {@code e[n - L + j]} where the second block is new ({@code j >= 2L - n});
-     * halves are summed first, as the steps of {@link VectorKernels#LANE_SUM} pair them.
+     * halves are summed first, as the steps of {@link VectorWidth#LANE_SUM} pair them.
      */
     private static float laneTreeSum(int n, float[] e, int eOff, int from, int width) {
         if (width == 1) {
@@ -438,7 +438,7 @@ final class VectorMath {
         // Lanes of hi below 2L - n repeat lanes of lo: counted once.
         FloatVector lane = FloatVector.fromArray(S, LANE_INDEX, 0);
         FloatVector sum = e0.add(e1.blend(FloatVector.zero(S), lane.compare(VectorOperators.LT, 2 * L - n)));
-        for (VectorShuffle<Float> step : VectorKernels.LANE_SUM) {
+        for (VectorShuffle<Float> step : VectorWidth.LANE_SUM) {
             sum = sum.add(sum.rearrange(step));
         }
         FloatVector inv = FloatVector.broadcast(S, 1f / sum.lane(0));
