@@ -31,10 +31,9 @@ import jdk.incubator.vector.VectorShuffle;
  * Below one vector a loop cannot run at all (the elementwise loops end with one overlapping block of
  * L, which needs n >= L), and reductions would pay the log2(L) steps of the lane sum for a few FMAs;
  * but every kernel except softmax already stays scalar up to {@value #TINY} elements, more than two
- * vectors at any width (see "Tiny shapes"), so only softmax (and softmaxBackward) cut over at one
- * vector. Elementwise kernels give the same bits either side of a cut-over (the scalar side computes
- * the same formula), so their results do not depend on the width; the reductions' do (see {@link
- * Kernels}, "Reproducibility").
+ * vectors at any width (see "Tiny shapes"). Elementwise kernels give the same bits either side of a
+ * cut-over (the scalar side computes the same formula), so their results do not depend on the width;
+ * the reductions' do (see {@link Kernels}, "Reproducibility").
  *
  * <h2>Tiny shapes</h2>
  * Vectors of at most {@value #TINY} elements (the length that a dot product, a row of gemv or of
@@ -45,13 +44,26 @@ import jdk.incubator.vector.VectorShuffle;
  * and a call through the API's Java fallback, and the compiler's time on those fallbacks and on the
  * kernels competes with the work. The choice depends on the shape alone, never on timing, so one
  * seed still gives one set of bits. For the kernels that give the same bits on every backend and for
- * tanh and sech2 (whose scalar side runs the vector formula one element at a time) nothing changes
- * but speed; dot, squaredError, gemv and gerGemv sum such sizes in order, as the scalar backend does.
- * Softmax keeps its cut-over of one vector: a scalar loop running the vector exponential one element
- * at a time ({@code VectorMath.softmaxOneByOne}, no vector op to box when cold) measured no faster
- * warm at n = 10 than a lanewise(EXP) softmax and half the speed of the loop-free two-vector path,
- * so it serves only below one vector, where it replaces {@link Math#exp} with the bits of a lane
- * of the vector exponential.
+ * tanh, sech2 and softmaxBackward (whose scalar side runs the vector formula one element at a time)
+ * nothing changes but speed; dot, squaredError, gemv and gerGemv sum such sizes in order, as the
+ * scalar backend does. Below one vector softmax runs the vector exponential one element at a time
+ * ({@code VectorMath.softmaxOneByOne}), which replaces {@link Math#exp} with the bits of a lane of the
+ * vector exponential.
+ *
+ * <h2>Cold start</h2>
+ * Softmax of one to two vectors (a classifier's 10 outputs at 8 lanes) keeps a vector path, a
+ * loop-free two-vector method that warm takes about 60% of the time of a lanewise(EXP) softmax at
+ * n = 10, where a scalar loop is level with it. Cold that method is the costliest code of a small
+ * network: C2 compiled it only after about 15,000 calls, and until then it ran boxed (about 30 µs a
+ * call measured here, against about 0.03 µs warm), with the JIT queue full of the
+ * Vector API's fallback methods. So the first {@link #SHORT_SOFTMAX_SCALAR_CALLS} calls of that size
+ * run {@code VectorMath.softmaxUpToTwoVectorsOneByOne}, a scalar twin that gives the vector path's
+ * bits (the same exponentials, added in the same lane tree, the same scaling; {@code VectorMathTest}
+ * checks every size at every width), and later calls the vector method. The choice depends on a
+ * count, but never changes a result: a JVM whose softmax calls never reach the count (a digits or a
+ * Fashion-MNIST training) runs no vector code at that size and loads none of the Vector API's vector
+ * classes for it, and a service or a benchmark that makes millions of calls gets the vector path once
+ * the count is passed, paying its compilation once.
  */
 final class VectorKernels extends ScalarKernels {
     /** The width that {@code -Dlanes.vectorBits} forces, or 0. */
