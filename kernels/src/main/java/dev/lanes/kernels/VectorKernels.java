@@ -63,7 +63,8 @@ import jdk.incubator.vector.VectorShuffle;
  * count, but never changes a result: a JVM whose softmax calls never reach the count (a digits or a
  * Fashion-MNIST training) runs no vector code at that size and loads none of the Vector API's vector
  * classes for it, and a service or a benchmark that makes millions of calls gets the vector path once
- * the count is passed, paying its compilation once.
+ * the count is passed, paying its cold start then, once (in a JMH run on a busy 2-core machine, about
+ * 2 s of boxed calls until C2 had compiled it, as from the first call before).
  */
 final class VectorKernels extends ScalarKernels {
     /** The width that {@code -Dlanes.vectorBits} forces, or 0. */
