@@ -1,7 +1,7 @@
 package dev.lanes.kernels;
 
 import static dev.lanes.kernels.VectorKernels.L;
-import static dev.lanes.kernels.VectorKernels.S;
+import static dev.lanes.kernels.VectorWidth.S;
 
 import jdk.incubator.vector.FloatVector;
 

@@ -1,10 +1,11 @@
 package dev.lanes.kernels;
 
+import static dev.lanes.kernels.VectorWidth.LANE_SUM;
+import static dev.lanes.kernels.VectorWidth.S;
+
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorOperators;
-import jdk.incubator.vector.VectorShape;
 import jdk.incubator.vector.VectorShuffle;
-import jdk.incubator.vector.VectorSpecies;
 
 /**
  * The Vector API backend: the level-1 loops, the activations and softmax. The matrix-vector kernels
@@ -20,7 +21,7 @@ import jdk.incubator.vector.VectorSpecies;
  * package has a vector parameter or result ({@code NoVectorParametersTest} checks).
  *
  * <h2>Width</h2>
- * One species {@link #S} of {@link #L} lanes, fixed for the JVM's lifetime so that C2 folds it into
+ * One species ({@link VectorWidth#S}) of {@link #L} lanes, fixed for the JVM's lifetime so that C2 folds it into
  * every loop: {@code -Dlanes.vectorBits} when set, else the CPU's preferred width, rounded down to
  * 128, 256 or 512 bits. Loops are written against {@code S} and {@code L}, never against a lane
  * count; where the width changes the best shape (the gemm register tile) the shape is a constant
@@ -30,10 +31,9 @@ import jdk.incubator.vector.VectorSpecies;
  * Below one vector a loop cannot run at all (the elementwise loops end with one overlapping block of
  * L, which needs n >= L), and reductions would pay the log2(L) steps of the lane sum for a few FMAs;
  * but every kernel except softmax already stays scalar up to {@value #TINY} elements, more than two
- * vectors at any width (see "Tiny shapes"), so only softmax (and softmaxBackward) cut over at one
- * vector. Elementwise kernels give the same bits either side of a cut-over (the scalar side computes
- * the same formula), so their results do not depend on the width; the reductions' do (see {@link
- * Kernels}, "Reproducibility").
+ * vectors at any width (see "Tiny shapes"). Elementwise kernels give the same bits either side of a
+ * cut-over (the scalar side computes the same formula), so their results do not depend on the width;
+ * the reductions' do (see {@link Kernels}, "Reproducibility").
  *
  * <h2>Tiny shapes</h2>
  * Vectors of at most {@value #TINY} elements (the length that a dot product, a row of gemv or of
@@ -44,57 +44,58 @@ import jdk.incubator.vector.VectorSpecies;
  * and a call through the API's Java fallback, and the compiler's time on those fallbacks and on the
  * kernels competes with the work. The choice depends on the shape alone, never on timing, so one
  * seed still gives one set of bits. For the kernels that give the same bits on every backend and for
- * tanh and sech2 (whose scalar side runs the vector formula one element at a time) nothing changes
- * but speed; dot, squaredError, gemv and gerGemv sum such sizes in order, as the scalar backend does.
- * Softmax keeps its cut-over of one vector: a scalar loop running the vector exponential one element
- * at a time ({@code VectorMath.softmaxOneByOne}, no vector op to box when cold) measured no faster
- * warm at n = 10 than a lanewise(EXP) softmax and half the speed of the loop-free two-vector path,
- * so it serves only below one vector, where it replaces {@link Math#exp} with the bits of a lane
- * of the vector exponential.
+ * tanh, sech2 and softmaxBackward (whose scalar side runs the vector formula one element at a time)
+ * nothing changes but speed; dot, squaredError, gemv and gerGemv sum such sizes in order, as the
+ * scalar backend does. Below one vector softmax runs the vector exponential one element at a time
+ * ({@code VectorMath.softmaxOneByOne}), which replaces {@link Math#exp} with the bits of a lane of the
+ * vector exponential.
+ *
+ * <h2>Cold start</h2>
+ * Softmax of one to two vectors (a classifier's 10 outputs at 8 lanes) keeps a vector path, a
+ * loop-free two-vector method that warm takes about 60% of the time of a lanewise(EXP) softmax at
+ * n = 10, where a scalar loop is level with it. Cold that method is the costliest code of a small
+ * network: C2 compiled it only after about 15,000 calls, and until then it ran boxed (about 30 µs a
+ * call measured here, against about 0.03 µs warm), with the JIT queue full of the
+ * Vector API's fallback methods. So the first {@link #SHORT_SOFTMAX_SCALAR_CALLS} calls of that size
+ * run {@code VectorMath.softmaxUpToTwoVectorsOneByOne}, a scalar twin that gives the vector path's
+ * bits (the same exponentials, added in the same lane tree, the same scaling; {@code VectorMathTest}
+ * checks every size at every width), and later calls the vector method. The choice depends on a
+ * count, but never changes a result: a JVM whose softmax calls never reach the count (a digits or a
+ * Fashion-MNIST training) runs no vector code at that size and loads none of the Vector API's vector
+ * classes for it, and a service or a benchmark that makes millions of calls gets the vector path once
+ * the count is passed, paying its cold start then, once (in a JMH run on a busy 2-core machine, about
+ * 2 s of boxed calls until C2 had compiled it, as from the first call before).
  */
 final class VectorKernels extends ScalarKernels {
     /** The width that {@code -Dlanes.vectorBits} forces, or 0. */
     static final int FORCED_BITS = Backends.forcedVectorBits();
     /** The width the Vector API prefers on this CPU with this VM's flags. */
     static final int PREFERRED_BITS = Platform.preferredVectorBits();
-    static final VectorSpecies<Float> S = VectorSpecies.of(float.class, VectorShape.forBitSize(
-            FORCED_BITS != 0 ? FORCED_BITS : Math.min(512, Integer.highestOneBit(PREFERRED_BITS))));
-    static final int L = S.length();
+    /** The width the loops run at: the forced one, else the preferred one rounded down to 128, 256 or 512 bits. */
+    static final int BITS = FORCED_BITS != 0 ? FORCED_BITS : Math.min(512, Integer.highestOneBit(PREFERRED_BITS));
+    static final int L = BITS / Float.SIZE;
     /** Sizes up to this many elements run the scalar loops (see the class comment, "Tiny shapes"). */
     static final int TINY = 64;
 
     /**
-     * The one order in which the vector backend adds the lanes of an accumulator, for any lane
-     * count: a balanced pairwise tree over the lane indices. At 4 lanes {@code (l0 + l1) + (l2 + l3)};
-     * at 8 {@code ((l0 + l1) + (l2 + l3)) + ((l4 + l5) + (l6 + l7))}; at 16 the two 8-lane trees of
-     * lanes 0-7 and 8-15, added. Step k adds to every lane the lane {@code 2^k} places away (lane
-     * {@code i ^ 2^k}); after log2(L) steps every lane holds the tree's sum. Each site reads it as
-     *
-     * <pre>{@code
-     * for (VectorShuffle<Float> step : LANE_SUM) acc = acc.add(acc.rearrange(step));
-     * float sum = acc.lane(0);
-     * }</pre>
-     *
-     * written out there rather than in a method of ours, which would take a vector (see the class
-     * comment). The same pairs are added whether the code is interpreted or compiled, so a kernel's
-     * bits never depend on the JIT; {@code reduceLanes(ADD)} gives no such promise, and JDK 25's C2
-     * adds in another order than its interpreter.
+     * How many softmax calls of one to two vectors run the scalar twin of the vector path before the
+     * vector path takes over (see the class comment, "Cold start"): about 2^20, the calls it takes
+     * the vector path's saving of about 15 ns a call to repay the fraction of a second it costs to
+     * compile it.
      */
-    static final VectorShuffle<Float>[] LANE_SUM = laneSumSteps();
+    static final int SHORT_SOFTMAX_SCALAR_CALLS = 1 << 20;
+
+    /**
+     * Softmax calls of one to two vectors so far, counted up to {@link #SHORT_SOFTMAX_SCALAR_CALLS}
+     * and then only read. Neither atomic nor volatile on purpose: a lost increment only delays the
+     * change of path, which never changes a result, and a counter that every thread wrote on every
+     * call would bounce its cache line between cores.
+     */
+    static int shortSoftmaxCalls;
 
     static final VectorKernels INSTANCE = new VectorKernels();
 
     private VectorKernels() {
-    }
-
-    @SuppressWarnings("unchecked")
-    private static VectorShuffle<Float>[] laneSumSteps() {
-        VectorShuffle<Float>[] steps = new VectorShuffle[Integer.numberOfTrailingZeros(L)];
-        for (int k = 0; k < steps.length; k++) {
-            int distance = 1 << k;
-            steps[k] = VectorShuffle.fromOp(S, i -> i ^ distance);
-        }
-        return steps;
     }
 
     @Override
@@ -104,12 +105,12 @@ final class VectorKernels extends ScalarKernels {
 
     @Override
     int vectorBits() {
-        return S.vectorBitSize();
+        return BITS;
     }
 
     @Override
     public String describe() {
-        String width = S.vectorBitSize() + "-bit, " + L + " lanes";
+        String width = BITS + "-bit, " + L + " lanes";
         if (FORCED_BITS == 0) {
             return "vector(" + width + ", the CPU's preferred width)";
         }
@@ -361,17 +362,19 @@ final class VectorKernels extends ScalarKernels {
 
     @Override
     void softmaxK(int n, float[] x, int xOff, float[] out, int outOff) {
-        // Below one vector, not up to TINY as the other kernels: warm at n = 10 the loop-free vector
-        // method takes about half the time of this scalar loop, which is no faster than lanewise(EXP).
-        if (n < L) {
-            if (!VectorMath.softmaxOneByOne(n, x, xOff, out, outOff)) {
-                // NaN, infinities or a huge maximum: the scalar loop states the semantics.
-                super.softmaxK(n, x, xOff, out, outOff);
-            }
-            return;
-        }
         if (n <= 2 * L) {
-            if (!VectorMath.softmaxUpToTwoVectors(n, x, xOff, out, outOff)) {
+            boolean done;
+            if (n < L) {
+                done = VectorMath.softmaxOneByOne(n, x, xOff, out, outOff);
+            } else if (shortSoftmaxCalls < SHORT_SOFTMAX_SCALAR_CALLS) {
+                // The same bits as the vector path below (see the class comment, "Cold start").
+                shortSoftmaxCalls++;
+                done = VectorMath.softmaxUpToTwoVectorsOneByOne(n, x, xOff, out, outOff);
+            } else {
+                done = VectorMath.softmaxUpToTwoVectors(n, x, xOff, out, outOff);
+            }
+            if (!done) {
+                // NaN, infinities or a huge maximum: the scalar loop states the semantics.
                 super.softmaxK(n, x, xOff, out, outOff);
             }
             return;
@@ -433,7 +436,7 @@ final class VectorKernels extends ScalarKernels {
 
     @Override
     void softmaxBackwardK(int n, float[] s, int sOff, float[] g, int gOff, float[] out, int outOff) {
-        if (n < L) {
+        if (n <= TINY) {
             super.softmaxBackwardK(n, s, sOff, g, gOff, out, outOff);
             return;
         }

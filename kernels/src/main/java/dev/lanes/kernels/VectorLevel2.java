@@ -1,8 +1,8 @@
 package dev.lanes.kernels;
 
 import static dev.lanes.kernels.VectorKernels.L;
-import static dev.lanes.kernels.VectorKernels.LANE_SUM;
-import static dev.lanes.kernels.VectorKernels.S;
+import static dev.lanes.kernels.VectorWidth.LANE_SUM;
+import static dev.lanes.kernels.VectorWidth.S;
 import static dev.lanes.kernels.VectorKernels.axpyVector;
 import static dev.lanes.kernels.VectorKernels.scaleVector;
 
@@ -35,7 +35,7 @@ final class VectorLevel2 {
     private static final int ROWS = 4;
 
     /*
-     * The steps of VectorKernels.LANE_SUM as constants rather than a loop over the array: C2 then
+     * The steps of VectorWidth.LANE_SUM as constants rather than a loop over the array: C2 then
      * loads and widens each shuffle once per call, outside the row loop, and the straight-line
      * steps keep the method under the node budget that left its small callees out of line (the
      * shuffles' index check stays, one compare and branch a step). A width with fewer steps never
@@ -54,7 +54,7 @@ final class VectorLevel2 {
     /**
      * {@code y = alpha A x + beta y} for n >= 2L. Every row is summed in one order whichever pass it
      * falls in: one vector accumulator over the blocks of L columns in order, its lanes added up by
-     * the lane-sum tree of {@link VectorKernels#LANE_SUM}, then the columns after the last whole
+     * the lane-sum tree of {@link VectorWidth#LANE_SUM}, then the columns after the last whole
      * vector added in order. Four rows per pass share each load of x; a last pass of fewer rows
      * repeats its last row (reads of lines already in L1, whose results are dropped).
      *

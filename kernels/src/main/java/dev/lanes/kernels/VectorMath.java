@@ -1,7 +1,7 @@
 package dev.lanes.kernels;
 
 import static dev.lanes.kernels.VectorKernels.L;
-import static dev.lanes.kernels.VectorKernels.S;
+import static dev.lanes.kernels.VectorWidth.S;
 
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
@@ -236,7 +236,7 @@ final class VectorMath {
      * {@code out[i] = exp(x[i] - shift)} for {@code i < n}, {@code n >= L}, where no {@code x[i]} is
      * NaN, every {@code x[i] - shift <= 0} (softmax subtracts the maximum) and {@code |shift| <}
      * {@link #SHIFT_LIMIT}; returns the sum of the outputs (lane sums, then across lanes in the fixed
-     * order of {@link VectorKernels#LANE_SUM}).
+     * order of {@link VectorWidth#LANE_SUM}).
      *
      * <p>As {@code 2^t} with {@code t = fma(x, log2(e), -(shift log2(e)))}: one FMA instead of a
      * subtraction and a two-constant reduction. Relative error at most
@@ -301,14 +301,14 @@ final class VectorMath {
                     .intoArray(out, outOff + p);
             sum = sum.add(e.blend(zero, FloatVector.fromArray(S, LANE_INDEX, 0).compare(VectorOperators.LT, i - p)));
         }
-        for (VectorShuffle<Float> step : VectorKernels.LANE_SUM) {
+        for (VectorShuffle<Float> step : VectorWidth.LANE_SUM) {
             sum = sum.add(sum.rearrange(step));
         }
         return sum.lane(0);
     }
 
     /**
-     * The whole softmax one element at a time, for the tiny sizes (see {@code VectorKernels}, "Tiny
+     * The whole softmax one element at a time, for {@code n < L} (see {@code VectorKernels}, "Tiny
      * shapes"): the exponential of {@link #expShiftedAndSum} with the same operations (the one-FMA
      * exponent, the integer clamp on its bits, the degree-5 polynomial, 2^k added into the exponent
      * field as an integer), so each exponential has the same bits as a lane of the vector loop; the
@@ -318,6 +318,54 @@ final class VectorMath {
      * NaN, or a maximum not finite or not below {@link #SHIFT_LIMIT} in magnitude).
      */
     static boolean softmaxOneByOne(int n, float[] x, int xOff, float[] out, int outOff) {
+        if (!expShiftedOneByOne(n, x, xOff, out, outOff)) {
+            return false;
+        }
+        float sum = 0f;
+        for (int i = 0; i < n; i++) {
+            sum += out[outOff + i];
+        }
+        ScalarKernels.scaleRange(0, n, 1f / sum, out, outOff);
+        return true;
+    }
+
+    /**
+     * {@link #softmaxUpToTwoVectors} one element at a time, with its bits: the same exponentials (those
+     * of {@link #softmaxOneByOne}), added in the vector path's order (lane j holds element j plus, on
+     * the lanes the second block adds, element {@code n - L + j}; then the lanes meet in the pairwise
+     * tree of {@link VectorWidth#LANE_SUM}), and the same scaling. For {@code L <= n <= 2L}. It lets
+     * the vector backend choose between the two paths on grounds of speed alone (see {@code
+     * VectorKernels}, "Cold start"): whichever runs, a call gives the same bits. Returns false, having
+     * written nothing, where {@link #softmaxUpToTwoVectors} does.
+     */
+    static boolean softmaxUpToTwoVectorsOneByOne(int n, float[] x, int xOff, float[] out, int outOff) {
+        if (!expShiftedOneByOne(n, x, xOff, out, outOff)) {
+            return false;
+        }
+        ScalarKernels.scaleRange(0, n, 1f / laneTreeSum(n, out, outOff, 0, L), out, outOff);
+        return true;
+    }
+
+    /**
+     * The sum that {@link #softmaxUpToTwoVectors} forms from its two blocks of exponentials {@code
+     * e[0 .. L)} and {@code e[n - L .. n)}, over the lanes {@code [from, from + width)}: lane j is
+     * {@code e[j]}, plus {@code e[n - L + j]} where the second block is new ({@code j >= 2L - n});
+     * halves are summed first, as the steps of {@link VectorWidth#LANE_SUM} pair them.
+     */
+    private static float laneTreeSum(int n, float[] e, int eOff, int from, int width) {
+        if (width == 1) {
+            return from < 2 * L - n ? e[eOff + from] : e[eOff + from] + e[eOff + n - L + from];
+        }
+        int half = width >>> 1;
+        return laneTreeSum(n, e, eOff, from, half) + laneTreeSum(n, e, eOff, from + half, half);
+    }
+
+    /**
+     * {@code out[i] = exp(x[i] - max)} for {@code i < n} with the bits of a lane of {@link
+     * #expShiftedAndSum}, or false, having written nothing, if an element is NaN or the maximum is
+     * not finite or not below {@link #SHIFT_LIMIT} in magnitude.
+     */
+    private static boolean expShiftedOneByOne(int n, float[] x, int xOff, float[] out, int outOff) {
         // Compare and select instead of Math.max (whose NaN and -0 rules cost C2 several instructions
         // in the dependency chain); a running sum of the elements finds the NaNs, as maxVector does.
         float max = Float.NEGATIVE_INFINITY;
@@ -334,7 +382,6 @@ final class VectorMath {
         float shift = -(max * LOG2E) - 1f;
         float magic = ROUND_MAGIC + 1f;
         int lowest = Float.floatToRawIntBits(-EXPONENT_BIAS - 1f);
-        float sum = 0f;
         for (int i = 0; i < n; i++) {
             float t = Math.fma(x[xOff + i], LOG2E, shift);
             t = Float.intBitsToFloat(Math.min(Float.floatToRawIntBits(t), lowest));
@@ -342,13 +389,7 @@ final class VectorMath {
             float f = t - (kk - magic);
             float q = Math.fma(Math.fma(Math.fma(Math.fma(Math.fma(f, EXP2_C5, EXP2_C4), f, EXP2_C3), f, EXP2_C2),
                     f, EXP2_C1), f, 1f);
-            float e = Float.intBitsToFloat(Float.floatToRawIntBits(q) + (Float.floatToRawIntBits(kk) << MANTISSA_BITS));
-            out[outOff + i] = e;
-            sum += e;
-        }
-        float inv = 1f / sum;
-        for (int i = 0; i < n; i++) {
-            out[outOff + i] *= inv;
+            out[outOff + i] = Float.intBitsToFloat(Float.floatToRawIntBits(q) + (Float.floatToRawIntBits(kk) << MANTISSA_BITS));
         }
         return true;
     }
@@ -397,7 +438,7 @@ final class VectorMath {
         // Lanes of hi below 2L - n repeat lanes of lo: counted once.
         FloatVector lane = FloatVector.fromArray(S, LANE_INDEX, 0);
         FloatVector sum = e0.add(e1.blend(FloatVector.zero(S), lane.compare(VectorOperators.LT, 2 * L - n)));
-        for (VectorShuffle<Float> step : VectorKernels.LANE_SUM) {
+        for (VectorShuffle<Float> step : VectorWidth.LANE_SUM) {
             sum = sum.add(sum.rearrange(step));
         }
         FloatVector inv = FloatVector.broadcast(S, 1f / sum.lane(0));

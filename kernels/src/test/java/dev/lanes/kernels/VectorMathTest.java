@@ -358,6 +358,89 @@ class VectorMathTest {
     }
 
     /**
+     * The scalar twin of the short softmax promises the vector path's bits, so that the vector backend
+     * may pick either on grounds of speed: every size from L to 2L, inputs whose exponentials span the
+     * normal and subnormal range and reach 0, -Inf elements; and the same refusals (nothing written).
+     */
+    @Test
+    void theShortSoftmaxTwinGivesTheVectorPathsBits() {
+        int l = VectorKernels.L;
+        java.util.SplittableRandom r = new java.util.SplittableRandom(6);
+        for (int n = l; n <= 2 * l; n++) {
+            for (int trial = 0; trial < 300; trial++) {
+                float[] x = new float[n];
+                double spread = trial < 100 ? trial + 1 : trial < 200 ? 100 : 200;
+                for (int i = 0; i < n; i++) {
+                    x[i] = (float) r.nextDouble(-spread, spread);
+                }
+                if (trial % 7 == 6) {
+                    x[r.nextInt(n)] = Float.NEGATIVE_INFINITY;
+                }
+                float[] vector = new float[n];
+                float[] twin = new float[n];
+                assertTrue(VectorMath.softmaxUpToTwoVectors(n, x, 0, vector, 0), "finite maximum");
+                assertTrue(VectorMath.softmaxUpToTwoVectorsOneByOne(n, x, 0, twin, 0), "finite maximum");
+                for (int i = 0; i < n; i++) {
+                    assertEquals(bits(vector[i]), bits(twin[i]), "n=" + n + " i=" + i + " x=" + java.util.Arrays.toString(x));
+                }
+            }
+        }
+        float[][] refused = {{Float.NaN}, {Float.POSITIVE_INFINITY}, {Float.NEGATIVE_INFINITY}, {VectorMath.SHIFT_LIMIT}};
+        for (float[] special : refused) {
+            for (int n = l; n <= 2 * l; n++) {
+                float[] x = new float[n];
+                x[n / 2] = special[0];
+                if (special[0] == Float.NEGATIVE_INFINITY) {
+                    java.util.Arrays.fill(x, Float.NEGATIVE_INFINITY);
+                }
+                float[] vector = new float[n];
+                float[] twin = new float[n];
+                java.util.Arrays.fill(vector, 7f);
+                java.util.Arrays.fill(twin, 7f);
+                String at = "n=" + n + " " + special[0];
+                assertEquals(false, VectorMath.softmaxUpToTwoVectors(n, x, 0, vector, 0), at);
+                assertEquals(false, VectorMath.softmaxUpToTwoVectorsOneByOne(n, x, 0, twin, 0), at);
+                for (int i = 0; i < n; i++) {
+                    assertEquals(7f, twin[i], "nothing written, " + at);
+                }
+            }
+        }
+    }
+
+    /**
+     * The vector backend runs the short softmax on the scalar twin for its first calls and on the
+     * vector path after: both paths are taken, and they give the same bits.
+     */
+    @Test
+    void theShortSoftmaxGivesTheSameBitsOnEitherSideOfTheChangeOfPath() {
+        int l = VectorKernels.L;
+        int saved = VectorKernels.shortSoftmaxCalls;
+        try {
+            java.util.SplittableRandom r = new java.util.SplittableRandom(7);
+            for (int n = l; n <= 2 * l; n++) {
+                float[] x = new float[n + 3];
+                for (int i = 0; i < x.length; i++) {
+                    x[i] = (float) r.nextDouble(-20, 20);
+                }
+                VectorKernels.shortSoftmaxCalls = 0;
+                float[] early = new float[n + 5];
+                VectorKernels.INSTANCE.softmax(n, x, 3, early, 5);
+                assertEquals(1, VectorKernels.shortSoftmaxCalls, "the scalar twin ran and was counted");
+                VectorKernels.shortSoftmaxCalls = VectorKernels.SHORT_SOFTMAX_SCALAR_CALLS;
+                float[] late = new float[n + 5];
+                VectorKernels.INSTANCE.softmax(n, x, 3, late, 5);
+                assertEquals(VectorKernels.SHORT_SOFTMAX_SCALAR_CALLS, VectorKernels.shortSoftmaxCalls,
+                        "the vector path ran, counting nothing");
+                for (int i = 0; i < early.length; i++) {
+                    assertEquals(bits(late[i]), bits(early[i]), "n=" + n + " i=" + i);
+                }
+            }
+        } finally {
+            VectorKernels.shortSoftmaxCalls = saved;
+        }
+    }
+
+    /**
      * The scalar softmax for small sizes runs the vector exponential one element at a time: each
      * exponential has the bits of a lane of {@link VectorMath#expShiftedAndSum}, summed in order and
      * scaled by one reciprocal; and the result keeps the documented bound of {@code Kernels.softmax}.

@@ -19,7 +19,19 @@ import org.junit.jupiter.api.Test;
  */
 public class JitStabilityTest {
     private static final String[] KERNELS = {"dot", "gemv", "gemvT", "ger", "gerGemv", "tanh", "sech2", "softmax",
-        "softmaxBackward", "gemmNT", "gemmTN", "gemmNN", "squaredError"};
+        "softmaxShort", "softmaxBackward", "gemmNT", "gemmTN", "gemmNN", "squaredError"};
+
+    /**
+     * Softmax of one to two vectors (between L and 2L elements, for any lane count L) runs on the
+     * vector backend's scalar twin for its first 2^20 calls and on the vector path after: so its
+     * first call is the twin, interpreted, and its last ones the vector path.
+     */
+    private static final int SHORT_SOFTMAX_CALLS_BEFORE_THE_VECTOR_PATH = 1 << 20;
+
+    private static int shortSoftmaxSize() {
+        int lanes = dev.lanes.kernels.Backends.vectorBits().orElse(256) / Float.SIZE;
+        return lanes + lanes / 2 + 1;
+    }
 
     /** One kernel's output on fixed inputs, as a hash of its bits. */
     static int run(Kernels k, String kernel) {
@@ -48,6 +60,12 @@ public class JitStabilityTest {
             case "tanh": k.tanh(n, x, 0, o, 0); break;
             case "sech2": k.sech2(n, x, 0, o, 0); break;
             case "softmax": k.softmax(n, a, 0, o, 0); break;
+            case "softmaxShort":
+                // Many inputs, since the sums of a few may round alike in another order.
+                for (int s = 0, size = shortSoftmaxSize(); s < 64; s++) {
+                    k.softmax(size, a, 3 + s * size, o, s * size);
+                }
+                break;
             case "softmaxBackward": k.softmaxBackward(n, x, 0, a, 0, o, 0); break;
             case "gemmNT": k.gemm(false, true, m, m, n, 1f, a, 0, n, a, 0, n, 0f, o, 0, m); break;
             case "gemmTN": k.gemm(true, false, n, n, m, 1f, a, 0, n, a, 0, n, 0f, o, 0, n); break;
@@ -64,6 +82,14 @@ public class JitStabilityTest {
         for (String kernel : KERNELS) {
             int first = run(k, kernel);
             int last = first;
+            if (kernel.equals("softmaxShort")) {
+                int size = shortSoftmaxSize();
+                float[] x = new float[size];
+                float[] out = new float[size];
+                for (int i = 0; i <= SHORT_SOFTMAX_CALLS_BEFORE_THE_VECTOR_PATH; i++) {
+                    k.softmax(size, x, 0, out, 0);
+                }
+            }
             for (int i = 0; i < 20_000; i++) {
                 last = run(k, kernel);
             }
