@@ -226,8 +226,6 @@ final class VectorGemm {
                 boolean whole = i + MR <= mc && cols == NR;
                 if (whole && cVs == 1 && beta == 0f) {
                     tile(kc, rows, i * KC, panels, panel, alpha, 0f, c, ct, cRs);
-                } else if (whole && cVs == 1 && MR == 4) {
-                    tile4Add(kc, rows, i * KC, panels, panel, alpha, beta, c, ct, cRs);
                 } else {
                     // fma(1, sum, -0) is the sum itself, -0 and NaN included: the epilogues below see the raw sums.
                     tile(kc, rows, i * KC, panels, panel, 1f, -0f, buf.tile, 0, NR);
@@ -304,46 +302,6 @@ final class VectorGemm {
         c31.fma(va, vz).intoArray(t, t0 + 3 * tRs + L);
     }
 
-    /**
-     * A whole tile of C with beta not 0, at up to 8 lanes: {@code c = fma(alpha, sum, c * beta)} as in
-     * {@link #addTile}, straight from the registers (see {@link #tile4}). The loop is tile4's written
-     * out again: the accumulators cannot be handed to another method (no method here takes a vector),
-     * and a test of beta in one shared epilogue is the branch that made C2 recompile the loop slowly.
-     */
-    private static void tile4Add(int kc, float[] u, int u0, float[] panels, int v0, float alpha, float beta,
-                                 float[] c, int c0, int cRs) {
-        FloatVector c00 = FloatVector.zero(S), c01 = FloatVector.zero(S);
-        FloatVector c10 = FloatVector.zero(S), c11 = FloatVector.zero(S);
-        FloatVector c20 = FloatVector.zero(S), c21 = FloatVector.zero(S);
-        FloatVector c30 = FloatVector.zero(S), c31 = FloatVector.zero(S);
-        for (int up = u0, vp = v0, end = u0 + kc; up < end; up++, vp += NR) {
-            FloatVector y0 = FloatVector.fromArray(S, panels, vp);
-            FloatVector y1 = FloatVector.fromArray(S, panels, vp + L);
-            FloatVector x = FloatVector.broadcast(S, u[up]);
-            c00 = x.fma(y0, c00);
-            c01 = x.fma(y1, c01);
-            x = FloatVector.broadcast(S, u[up + KC]);
-            c10 = x.fma(y0, c10);
-            c11 = x.fma(y1, c11);
-            x = FloatVector.broadcast(S, u[up + 2 * KC]);
-            c20 = x.fma(y0, c20);
-            c21 = x.fma(y1, c21);
-            x = FloatVector.broadcast(S, u[up + 3 * KC]);
-            c30 = x.fma(y0, c30);
-            c31 = x.fma(y1, c31);
-        }
-        FloatVector va = FloatVector.broadcast(S, alpha);
-        FloatVector vb = FloatVector.broadcast(S, beta);
-        c00.fma(va, FloatVector.fromArray(S, c, c0).mul(vb)).intoArray(c, c0);
-        c01.fma(va, FloatVector.fromArray(S, c, c0 + L).mul(vb)).intoArray(c, c0 + L);
-        c10.fma(va, FloatVector.fromArray(S, c, c0 + cRs).mul(vb)).intoArray(c, c0 + cRs);
-        c11.fma(va, FloatVector.fromArray(S, c, c0 + cRs + L).mul(vb)).intoArray(c, c0 + cRs + L);
-        c20.fma(va, FloatVector.fromArray(S, c, c0 + 2 * cRs).mul(vb)).intoArray(c, c0 + 2 * cRs);
-        c21.fma(va, FloatVector.fromArray(S, c, c0 + 2 * cRs + L).mul(vb)).intoArray(c, c0 + 2 * cRs + L);
-        c30.fma(va, FloatVector.fromArray(S, c, c0 + 3 * cRs).mul(vb)).intoArray(c, c0 + 3 * cRs);
-        c31.fma(va, FloatVector.fromArray(S, c, c0 + 3 * cRs + L).mul(vb)).intoArray(c, c0 + 3 * cRs + L);
-    }
-
     /** The register tile at 16 lanes: as {@link #tile4}, with eight U rows. */
     private static void tile8(int kc, float[] u, int u0, float[] panels, int v0, float alpha, float addend,
                               float[] t, int t0, int tRs) {
@@ -404,9 +362,11 @@ final class VectorGemm {
     }
 
     /**
-     * A whole tile whose rows are runs along C's rows (at t0, stride tRs), with beta not 0, at 16
-     * lanes (tile4Add does this at fewer): T = fma(alpha, sum, T * beta), the rounding of {@link
-     * #addTile} (exact when beta is 1).
+     * A whole tile whose rows are runs along C's rows (at t0, stride tRs), with beta not 0 (a k-block
+     * after the first, or a caller's beta): T = fma(alpha, sum, T * beta), the rounding of {@link
+     * #addTile} (exact when beta is 1). Rare in a network's products (k up to 512 is one block, and
+     * the layers pass beta 0), so it keeps the round trip through the buffer rather than a second
+     * copy of the tile's loop.
      */
     private static void storeTile(float alpha, float beta, float[] sums, float[] t, int t0, int tRs) {
         FloatVector va = FloatVector.broadcast(S, alpha);
