@@ -12,7 +12,7 @@ import org.junit.jupiter.api.Test;
  * <p>The loops run at the vector backend's species ({@code -Dlanes.vectorBits}, else the preferred one). What is swept: tanh
  * at every 16th bit pattern of all non-negative floats up to +Inf (2^27
  * values, and their negations), plus every float of [2^-13, 2^-12] (where x^3 starts to count),
- * [0.0625, 0.0626] (the largest error) and [8.5, 9.5] (saturation and the clamp). The exp of
+ * [3.9, 4.1] (the largest error) and [7.5, 9.5] (the clamp and saturation). The exp of
  * softmax (x <= 0) at every 16th pattern with 2^-25 <= |x| <= 105, every float of [-90, -86] (the
  * flush to 0), and every 1021st pattern elsewhere. sech2 at every
  * 16th pattern of [0, 53], every float of [43, 45] (where it goes subnormal), every 1021st beyond.
@@ -112,8 +112,16 @@ class VectorMathTest {
     /** Below this, tanh(x) = x - x^3/3 rounds to x; above TANH_ONE it rounds to 1. */
     private static final float TANH_IDENTITY = 0x1p-13f;
 
+    /** Where VectorMath clamps the argument; from here on the result is exactly 1. */
+    private static final float TANH_CAP = 0x1.030decp3f;
+
     private static void checkTanh(float x, float y, float yNegated, Worst worst) {
         assertEquals(bits(-y), bits(yNegated), () -> "tanh(-x) vs -tanh(x) at x = " + x);
+        // The rounding of the rational can exceed 1 by an ulp or two; the clamp must keep it out.
+        assertTrue(y <= 1f, () -> "tanh(" + x + ") = " + y + " > 1");
+        if (x >= TANH_CAP) {
+            assertEquals(1f, y, () -> "tanh(" + x + ") beyond the clamp");
+        }
         if (x <= TANH_IDENTITY) {
             assertEquals(bits(x), bits(y), () -> "tanh(" + x + ")");
         } else if (x >= TANH_ONE) {
@@ -138,14 +146,16 @@ class VectorMathTest {
         sweep(Function.TANH, bits(TANH_IDENTITY), bits(2 * TANH_IDENTITY), 1, check);
         // Where the sweep of every float found the largest errors (5.00 ulp near 3.96 and 3.99).
         sweep(Function.TANH, bits(3.9f), bits(4.1f), 1, check);
-        // Across saturation and the clamp at 9.0109.
-        sweep(Function.TANH, bits(8.5f), bits(9.5f), 1, check);
+        // Across the clamp at 8.0954 (beyond 8.0954 the unclamped rational rounds above 1 at times)
+        // and saturation at 9.0109.
+        sweep(Function.TANH, bits(7.5f), bits(9.5f), 1, check);
         worst.assertAtMost(5.01, "tanh dense regions");
     }
 
     /** Branch boundaries and special values, mixed so that neighbouring lanes take different branches. */
     private static final float[] SPECIALS = {0f, -0f, Float.MIN_VALUE, -Float.MIN_VALUE, Float.MIN_NORMAL, 0x1p-13f,
-        0.0625f, -0.0625f, 1f, -3f, 9.1f, -9.1f, Math.nextUp(9.1f), (float) TANH_ONE, -88.03f, -89.5f,
+        0.0625f, -0.0625f, 1f, -3f, 9.1f, -9.1f, Math.nextUp(9.1f), (float) TANH_ONE, -88.03f, -89.5f, TANH_CAP,
+        -Math.nextDown(TANH_CAP), Math.nextUp(TANH_CAP), 8.09546f,
         Math.nextDown((float) TANH_ONE), -(float) TANH_ONE, Float.MAX_VALUE, -Float.MAX_VALUE,
         Float.POSITIVE_INFINITY, Float.NEGATIVE_INFINITY, Float.NaN, -0.5f, 20f, (float) EXP_OVERFLOW,
         Math.nextUp((float) EXP_OVERFLOW), 89f, -87.33f, -100f, (float) EXP_UNDERFLOW,
