@@ -84,6 +84,74 @@ final class VectorGemm {
         }
     }
 
+    /**
+     * {@link #multiply} one element of C at a time, with its bits: for each k-block of {@link
+     * #blockLength} in increasing order, the FMA sum over p from zero, then {@code c = fma(alpha, sum,
+     * c')} with {@code c' = beta * c} for the first block (0 when beta is 0) and c itself after. Plain
+     * scalar loops for products too small for the packing and the register tile to pay: they compile
+     * within milliseconds and never run boxed (see {@code VectorKernels}, "Tiny shapes").
+     */
+    static void multiplyOneByOne(boolean transA, boolean transB, int m, int n, int k, float alpha,
+                                 float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
+                                 float beta, float[] c, int cOff, int ldc) {
+        int kb = blockLength(k);
+        // A(i, p) = a[ai + p * aPs], B(p, j) = b[bj + p * bPs].
+        int aPs = transA ? lda : 1;
+        int bPs = transB ? 1 : ldb;
+        int bJs = transB ? ldb : 1;
+        for (int i = 0; i < m; i++) {
+            int ai = aOff + (transA ? i : i * lda);
+            int ci = cOff + i * ldc;
+            int j = 0;
+            // Four elements of C at a time: four independent FMA chains, each in its own order.
+            for (; j <= n - 4; j += 4) {
+                int bj = bOff + j * bJs;
+                float c0 = c[ci + j];
+                float c1 = c[ci + j + 1];
+                float c2 = c[ci + j + 2];
+                float c3 = c[ci + j + 3];
+                for (int p0 = 0; p0 < k; p0 += kb) {
+                    int p1 = Math.min(k, p0 + kb);
+                    float s0 = 0f;
+                    float s1 = 0f;
+                    float s2 = 0f;
+                    float s3 = 0f;
+                    for (int p = p0; p < p1; p++) {
+                        float aip = a[ai + p * aPs];
+                        int bp = bj + p * bPs;
+                        s0 = Math.fma(aip, b[bp], s0);
+                        s1 = Math.fma(aip, b[bp + bJs], s1);
+                        s2 = Math.fma(aip, b[bp + 2 * bJs], s2);
+                        s3 = Math.fma(aip, b[bp + 3 * bJs], s3);
+                    }
+                    float blockBeta = p0 == 0 ? beta : 1f;
+                    c0 = Math.fma(alpha, s0, blockBeta == 0f ? 0f : c0 * blockBeta);
+                    c1 = Math.fma(alpha, s1, blockBeta == 0f ? 0f : c1 * blockBeta);
+                    c2 = Math.fma(alpha, s2, blockBeta == 0f ? 0f : c2 * blockBeta);
+                    c3 = Math.fma(alpha, s3, blockBeta == 0f ? 0f : c3 * blockBeta);
+                }
+                c[ci + j] = c0;
+                c[ci + j + 1] = c1;
+                c[ci + j + 2] = c2;
+                c[ci + j + 3] = c3;
+            }
+            for (; j < n; j++) {
+                int bj = bOff + j * bJs;
+                float cij = c[ci + j];
+                for (int p0 = 0; p0 < k; p0 += kb) {
+                    int p1 = Math.min(k, p0 + kb);
+                    float sum = 0f;
+                    for (int p = p0; p < p1; p++) {
+                        sum = Math.fma(a[ai + p * aPs], b[bj + p * bPs], sum);
+                    }
+                    float blockBeta = p0 == 0 ? beta : 1f;
+                    cij = Math.fma(alpha, sum, blockBeta == 0f ? 0f : cij * blockBeta);
+                }
+                c[ci + j] = cij;
+            }
+        }
+    }
+
     /** Length of the k-blocks: as even as possible, at most KC, a function of k alone. */
     static int blockLength(int k) {
         int blocks = (k + KC - 1) / KC;

@@ -316,9 +316,14 @@ final class VectorKernels extends ScalarKernels {
     void gemmK(boolean transA, boolean transB, int m, int n, int k, float alpha,
                float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
                float beta, float[] c, int cOff, int ldc) {
-        // No scalar fallback for narrow C: a column range split off by ParallelKernels must get the
-        // same bits as the whole, so every width goes through the one summation order of VectorGemm.
-        VectorGemm.multiply(transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
+        // Never the scalar backend's loops: a column range split off by ParallelKernels must get the
+        // same bits as the whole, so every shape goes through the one summation order of VectorGemm,
+        // tiny ones (rows of C and sums of at most TINY) one element at a time.
+        if (n <= TINY && k <= TINY) {
+            VectorGemm.multiplyOneByOne(transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
+        } else {
+            VectorGemm.multiply(transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
+        }
     }
 
     // ---------------------------------------------------------------- activations
