@@ -48,7 +48,10 @@ import jdk.incubator.vector.VectorShuffle;
  * nothing changes but speed; dot, squaredError, gemv and gerGemv sum such sizes in order, as the
  * scalar backend does. Below one vector softmax runs the vector exponential one element at a time
  * ({@code VectorMath.softmaxOneByOne}), which replaces {@link Math#exp} with the bits of a lane of the
- * vector exponential.
+ * vector exponential. A gemm whose rows of C and sums are both at most {@value #TINY} long (n and k)
+ * runs {@code VectorGemm.multiplyOneByOne}, the register tile's order of additions one element of C
+ * at a time, with its bits (never the scalar backend's loops, whose order differs): so the digits
+ * network's evaluation, which multiplies blocks of 64 rows, runs no vector loop either.
  *
  * <h2>Cold start</h2>
  * Softmax of one to two vectors (a classifier's 10 outputs at 8 lanes) keeps a vector path, a
