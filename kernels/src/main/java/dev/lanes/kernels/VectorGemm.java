@@ -125,10 +125,10 @@ final class VectorGemm {
                         s3 = Math.fma(aip, b[bp + 3 * bJs], s3);
                     }
                     float blockBeta = p0 == 0 ? beta : 1f;
-                    c0 = Math.fma(alpha, s0, blockBeta == 0f ? 0f : c0 * blockBeta);
-                    c1 = Math.fma(alpha, s1, blockBeta == 0f ? 0f : c1 * blockBeta);
-                    c2 = Math.fma(alpha, s2, blockBeta == 0f ? 0f : c2 * blockBeta);
-                    c3 = Math.fma(alpha, s3, blockBeta == 0f ? 0f : c3 * blockBeta);
+                    c0 = Math.fma(alpha, s0, old(blockBeta, c0));
+                    c1 = Math.fma(alpha, s1, old(blockBeta, c1));
+                    c2 = Math.fma(alpha, s2, old(blockBeta, c2));
+                    c3 = Math.fma(alpha, s3, old(blockBeta, c3));
                 }
                 c[ci + j] = c0;
                 c[ci + j + 1] = c1;
@@ -145,7 +145,7 @@ final class VectorGemm {
                         sum = Math.fma(a[ai + p * aPs], b[bj + p * bPs], sum);
                     }
                     float blockBeta = p0 == 0 ? beta : 1f;
-                    cij = Math.fma(alpha, sum, blockBeta == 0f ? 0f : cij * blockBeta);
+                    cij = Math.fma(alpha, sum, old(blockBeta, cij));
                 }
                 c[ci + j] = cij;
             }
