@@ -20,8 +20,12 @@ import jdk.incubator.vector.VectorShuffle;
  * has been compiled on its own into a big method; a call left out of line boxes every vector it
  * touches, an allocation per vector. Every loop needs {@code n >= L}; it handles the tail with one
  * more pass over the last L elements, overlapping the previous block, whose already-written lanes
- * keep their values by a blend (so {@code out == x} stays correct). Each mask is built right where
- * it is used: a mask with two users was boxed on every pass.
+ * keep their values by a blend (so {@code out == x} stays correct). That pass is written out after
+ * the loop, not folded into it as a last iteration: a loop that chose per pass between a plain store
+ * and the blend kept its index on the stack and ran 20% slower (tanh at 16 and 4 lanes on JDK 17 and
+ * 25). Each mask is built right where it is used: a mask with two users was boxed on every pass. A
+ * lane count is compared as a float: {@code compare(op, int)} takes the {@code long} overload, whose
+ * range check C2 compiles to a conversion and a call.
  *
  * <p>The error bounds are measured by sweeping the float range against {@code Math} in double (see
  * {@code VectorMathTest}); they assume hardware FMA, which the vector backend requires.
@@ -122,8 +126,7 @@ final class VectorMath {
      * <p>With {@code a = min(|x|, 8.095449)}: {@code t = a P(a^2) / Q(a^2)}, which is at most 1 there
      * (see {@link #TANH_CAP}), and the sign of x. Sixteen vector operations between load and store,
      * one of them a division. Full blocks are stored as they are; only the last, overlapping block is
-     * blended with what the previous block wrote (so {@code out == x} stays correct), which keeps a
-     * load, a compare and a blend out of the main loop.
+     * blended with what the previous block wrote (so {@code out == x} stays correct).
      */
     static void tanh(int n, float[] x, int xOff, float[] out, int outOff) {
         FloatVector one = FloatVector.broadcast(S, 1f);
@@ -136,9 +139,9 @@ final class VectorMath {
         FloatVector q2 = FloatVector.broadcast(S, TANH_Q2);
         FloatVector q3 = FloatVector.broadcast(S, TANH_Q3);
         FloatVector q4 = FloatVector.broadcast(S, TANH_Q4);
-        for (int i = 0; i < n; i += L) {
-            int p = Math.min(i, n - L);
-            FloatVector xv = FloatVector.fromArray(S, x, xOff + p);
+        int i = 0;
+        for (; i <= n - L; i += L) {
+            FloatVector xv = FloatVector.fromArray(S, x, xOff + i);
             // NaN fails both compares and propagates.
             FloatVector a = xv.abs();
             a = a.blend(cap, a.compare(VectorOperators.GT, cap));
@@ -147,16 +150,26 @@ final class VectorMath {
             FloatVector qu = u.fma(q4, q3).fma(u, q2).fma(u, q1).fma(u, one);
             FloatVector t = a.mul(pu).div(qu);
             // t >= 0 (or NaN): the sign bit of x makes the result exactly odd and keeps tanh(-0) = -0.
+            t.reinterpretAsInts()
+                    .lanewise(VectorOperators.OR, xv.reinterpretAsInts().lanewise(VectorOperators.AND, SIGN_BIT))
+                    .reinterpretAsFloats().intoArray(out, outOff + i);
+        }
+        if (i < n) {
+            // The same formula on the last L elements, kept only on the lanes the loop did not write.
+            int p = n - L;
+            FloatVector xv = FloatVector.fromArray(S, x, xOff + p);
+            FloatVector a = xv.abs();
+            a = a.blend(cap, a.compare(VectorOperators.GT, cap));
+            FloatVector u = a.mul(a);
+            FloatVector pu = u.fma(p4, p3).fma(u, p2).fma(u, p1).fma(u, one);
+            FloatVector qu = u.fma(q4, q3).fma(u, q2).fma(u, q1).fma(u, one);
+            FloatVector t = a.mul(pu).div(qu);
             t = t.reinterpretAsInts()
                     .lanewise(VectorOperators.OR, xv.reinterpretAsInts().lanewise(VectorOperators.AND, SIGN_BIT))
                     .reinterpretAsFloats();
-            if (p == i) {
-                t.intoArray(out, outOff + p);
-            } else {
-                FloatVector lane = FloatVector.fromArray(S, LANE_INDEX, 0);
-                FloatVector.fromArray(S, out, outOff + p).blend(t, lane.compare(VectorOperators.GE, i - p))
-                        .intoArray(out, outOff + p);
-            }
+            FloatVector lane = FloatVector.fromArray(S, LANE_INDEX, 0);
+            FloatVector.fromArray(S, out, outOff + p).blend(t, lane.compare(VectorOperators.GE, (float) (i - p)))
+                    .intoArray(out, outOff + p);
         }
     }
 
@@ -184,7 +197,6 @@ final class VectorMath {
      * and 2^-21.73); results below 2^-126 flush to 0; NaN to NaN.
      */
     static void sech2(int n, float[] x, int xOff, float[] out, int outOff) {
-        FloatVector lane = FloatVector.fromArray(S, LANE_INDEX, 0);
         // 4 e^-2|x| = 2^(k + 2) e^r: the 2 is folded into the exponent bias of the scale.
         float magic = ROUND_MAGIC + (EXPONENT_BIAS + 2);
         FloatVector vmagic = FloatVector.broadcast(S, magic);
@@ -199,9 +211,9 @@ final class VectorMath {
         FloatVector c6 = FloatVector.broadcast(S, EXP_C6);
         FloatVector one = FloatVector.broadcast(S, 1f);
         FloatVector quarter = FloatVector.broadcast(S, 0.25f);
-        for (int i = 0; i < n; i += L) {
-            int p = Math.min(i, n - L);
-            FloatVector y = FloatVector.fromArray(S, x, xOff + p).abs().mul(-2f);
+        int i = 0;
+        for (; i <= n - L; i += L) {
+            FloatVector y = FloatVector.fromArray(S, x, xOff + i).abs().mul(-2f);
             // NaN fails the compare and propagates through the arithmetic.
             y = y.blend(lowest, y.compare(VectorOperators.LT, lowest));
             FloatVector t = y.fma(log2e, vmagic);
@@ -211,8 +223,23 @@ final class VectorMath {
             FloatVector q = r.fma(c6, c5).fma(r, c4).fma(r, c3).fma(r, c2).fma(r, one).fma(r, one);
             FloatVector e4 = q.mul(t.reinterpretAsInts().lanewise(VectorOperators.LSHL, MANTISSA_BITS).reinterpretAsFloats());
             FloatVector d = e4.fma(quarter, one);
+            e4.div(d.mul(d)).intoArray(out, outOff + i);
+        }
+        if (i < n) {
+            // The same formula on the last L elements, kept only on the lanes the loop did not write.
+            int p = n - L;
+            FloatVector y = FloatVector.fromArray(S, x, xOff + p).abs().mul(-2f);
+            y = y.blend(lowest, y.compare(VectorOperators.LT, lowest));
+            FloatVector t = y.fma(log2e, vmagic);
+            FloatVector k = t.sub(vmagic);
+            FloatVector r = k.fma(ln2hi, y);
+            r = k.fma(ln2lo, r);
+            FloatVector q = r.fma(c6, c5).fma(r, c4).fma(r, c3).fma(r, c2).fma(r, one).fma(r, one);
+            FloatVector e4 = q.mul(t.reinterpretAsInts().lanewise(VectorOperators.LSHL, MANTISSA_BITS).reinterpretAsFloats());
+            FloatVector d = e4.fma(quarter, one);
             FloatVector s = e4.div(d.mul(d));
-            FloatVector.fromArray(S, out, outOff + p).blend(s, lane.compare(VectorOperators.GE, i - p))
+            FloatVector lane = FloatVector.fromArray(S, LANE_INDEX, 0);
+            FloatVector.fromArray(S, out, outOff + p).blend(s, lane.compare(VectorOperators.GE, (float) (i - p)))
                     .intoArray(out, outOff + p);
         }
     }
@@ -301,9 +328,9 @@ final class VectorMath {
             FloatVector e = q.reinterpretAsInts().add(kk.reinterpretAsInts().lanewise(VectorOperators.LSHL, MANTISSA_BITS))
                     .reinterpretAsFloats();
             FloatVector lane = FloatVector.fromArray(S, LANE_INDEX, 0);
-            FloatVector.fromArray(S, out, outOff + p).blend(e, lane.compare(VectorOperators.GE, i - p))
+            FloatVector.fromArray(S, out, outOff + p).blend(e, lane.compare(VectorOperators.GE, (float) (i - p)))
                     .intoArray(out, outOff + p);
-            sum = sum.add(e.blend(zero, FloatVector.fromArray(S, LANE_INDEX, 0).compare(VectorOperators.LT, i - p)));
+            sum = sum.add(e.blend(zero, FloatVector.fromArray(S, LANE_INDEX, 0).compare(VectorOperators.LT, (float) (i - p))));
         }
         for (VectorShuffle<Float> step : VectorWidth.LANE_SUM) {
             sum = sum.add(sum.rearrange(step));
@@ -441,7 +468,7 @@ final class VectorMath {
                 .reinterpretAsFloats();
         // Lanes of hi below 2L - n repeat lanes of lo: counted once.
         FloatVector lane = FloatVector.fromArray(S, LANE_INDEX, 0);
-        FloatVector sum = e0.add(e1.blend(FloatVector.zero(S), lane.compare(VectorOperators.LT, 2 * L - n)));
+        FloatVector sum = e0.add(e1.blend(FloatVector.zero(S), lane.compare(VectorOperators.LT, (float) (2 * L - n))));
         for (VectorShuffle<Float> step : VectorWidth.LANE_SUM) {
             sum = sum.add(sum.rearrange(step));
         }
