@@ -34,9 +34,6 @@ final class VectorLevel2 {
     /** Rows per pass of gemv and gerGemv: four FMA chains, and four streams of A, which the prefetchers keep up with from L3. */
     private static final int ROWS = 4;
 
-    /** Rows per panel of gemvT: a sweep down a block of columns then touches at most this many pages of A. */
-    private static final int PANEL = 256;
-
     /*
      * The steps of VectorWidth.LANE_SUM as constants rather than a loop over the array: C2 then
      * loads and widens each shuffle once per call, outside the row loop, and the straight-line
@@ -137,71 +134,86 @@ final class VectorLevel2 {
     // ---------------------------------------------------------------- gemvT
 
     /**
-     * {@code y = alpha A^T x + beta y} for n >= L, a block of columns at a time: eight vectors of y
-     * (8L columns) stay in registers while the loop runs down the rows, one FMA per vector and row,
-     * {@code y += (alpha x[i]) A[i, block]}. So A is read once, each element of y is loaded and stored
-     * once per panel of {@value #PANEL} rows, and every load in the loop feeds one FMA; the former
-     * axpy form over four rows at a time loaded and stored y once per four FMAs, and ran 13-24% slower
-     * at 128x784 and 1.6x slower at 10x128 (in-JVM A/B at 16 lanes). Each element still gets one
-     * rounding per row, in row order, as m axpys would give it, so the bits did not change. The rows are taken in panels so that a sweep down a block touches at most
-     * {@value #PANEL} pages of a large A, which the TLB holds from one block to the next. The
-     * columns after the last block of eight vectors go a vector at a time, then one at a time.
-     * With beta 0, y is cleared first (the FMAs onto +0 are what an axpy onto the cleared y gives).
+     * {@code y = alpha A^T x + beta y} for n >= L, in the axpy ("reorder") form over rows of A: four
+     * rows per pass, so y is loaded and stored once per four FMAs (the same roundings as four axpys,
+     * in row order), then the last two rows and the last row. With beta 0 the first pass starts
+     * from zero instead of from a cleared y (fma(a, c, +0) is what an axpy onto the cleared y
+     * gives), which saves a pass over y. The passes live in this method rather than in one of their
+     * own, which C2 would not inline (too large): at 10 rows the calls cost as much as the work.
      */
     static void gemvT(int m, int n, float alpha, float[] a, int aOff, int lda,
                       float[] x, int xOff, float beta, float[] y, int yOff) {
-        if (beta == 0f) {
+        boolean fromZero = beta == 0f && m >= 4;
+        if (beta == 0f && !fromZero) {
             java.util.Arrays.fill(y, yOff, yOff + n, 0f);
-        } else if (beta != 1f) {
+        } else if (beta != 0f && beta != 1f) {
             scaleVector(n, beta, y, yOff);
         }
-        for (int i0 = 0; i0 < m; i0 += PANEL) {
-            int i1 = Math.min(m, i0 + PANEL);
+        int i = 0;
+        for (; i <= m - 4; i += 4) {
+            int r0 = aOff + i * lda;
+            int r1 = r0 + lda;
+            int r2 = r1 + lda;
+            int r3 = r2 + lda;
+            float c0 = alpha * x[xOff + i];
+            float c1 = alpha * x[xOff + i + 1];
+            float c2 = alpha * x[xOff + i + 2];
+            float c3 = alpha * x[xOff + i + 3];
+            FloatVector b0 = FloatVector.broadcast(S, c0);
+            FloatVector b1 = FloatVector.broadcast(S, c1);
+            FloatVector b2 = FloatVector.broadcast(S, c2);
+            FloatVector b3 = FloatVector.broadcast(S, c3);
             int j = 0;
-            for (; j <= n - 8 * L; j += 8 * L) {
-                int c = yOff + j;
-                FloatVector y0 = FloatVector.fromArray(S, y, c);
-                FloatVector y1 = FloatVector.fromArray(S, y, c + L);
-                FloatVector y2 = FloatVector.fromArray(S, y, c + 2 * L);
-                FloatVector y3 = FloatVector.fromArray(S, y, c + 3 * L);
-                FloatVector y4 = FloatVector.fromArray(S, y, c + 4 * L);
-                FloatVector y5 = FloatVector.fromArray(S, y, c + 5 * L);
-                FloatVector y6 = FloatVector.fromArray(S, y, c + 6 * L);
-                FloatVector y7 = FloatVector.fromArray(S, y, c + 7 * L);
-                for (int i = i0, r = aOff + i0 * lda + j; i < i1; i++, r += lda) {
-                    FloatVector b = FloatVector.broadcast(S, alpha * x[xOff + i]);
-                    y0 = b.fma(FloatVector.fromArray(S, a, r), y0);
-                    y1 = b.fma(FloatVector.fromArray(S, a, r + L), y1);
-                    y2 = b.fma(FloatVector.fromArray(S, a, r + 2 * L), y2);
-                    y3 = b.fma(FloatVector.fromArray(S, a, r + 3 * L), y3);
-                    y4 = b.fma(FloatVector.fromArray(S, a, r + 4 * L), y4);
-                    y5 = b.fma(FloatVector.fromArray(S, a, r + 5 * L), y5);
-                    y6 = b.fma(FloatVector.fromArray(S, a, r + 6 * L), y6);
-                    y7 = b.fma(FloatVector.fromArray(S, a, r + 7 * L), y7);
+            if (fromZero) {
+                for (; j <= n - L; j += L) {
+                    FloatVector acc = b0.fma(FloatVector.fromArray(S, a, r0 + j), FloatVector.zero(S));
+                    acc = b1.fma(FloatVector.fromArray(S, a, r1 + j), acc);
+                    acc = b2.fma(FloatVector.fromArray(S, a, r2 + j), acc);
+                    acc = b3.fma(FloatVector.fromArray(S, a, r3 + j), acc);
+                    acc.intoArray(y, yOff + j);
                 }
-                y0.intoArray(y, c);
-                y1.intoArray(y, c + L);
-                y2.intoArray(y, c + 2 * L);
-                y3.intoArray(y, c + 3 * L);
-                y4.intoArray(y, c + 4 * L);
-                y5.intoArray(y, c + 5 * L);
-                y6.intoArray(y, c + 6 * L);
-                y7.intoArray(y, c + 7 * L);
-            }
-            for (; j <= n - L; j += L) {
-                FloatVector y0 = FloatVector.fromArray(S, y, yOff + j);
-                for (int i = i0, r = aOff + i0 * lda + j; i < i1; i++, r += lda) {
-                    y0 = FloatVector.broadcast(S, alpha * x[xOff + i]).fma(FloatVector.fromArray(S, a, r), y0);
+            } else {
+                for (; j <= n - L; j += L) {
+                    FloatVector acc = FloatVector.fromArray(S, y, yOff + j);
+                    acc = b0.fma(FloatVector.fromArray(S, a, r0 + j), acc);
+                    acc = b1.fma(FloatVector.fromArray(S, a, r1 + j), acc);
+                    acc = b2.fma(FloatVector.fromArray(S, a, r2 + j), acc);
+                    acc = b3.fma(FloatVector.fromArray(S, a, r3 + j), acc);
+                    acc.intoArray(y, yOff + j);
                 }
-                y0.intoArray(y, yOff + j);
             }
             for (; j < n; j++) {
-                float acc = y[yOff + j];
-                for (int i = i0, r = aOff + i0 * lda + j; i < i1; i++, r += lda) {
-                    acc = Math.fma(a[r], alpha * x[xOff + i], acc);
-                }
+                float acc = fromZero ? 0f : y[yOff + j];
+                acc = Math.fma(a[r0 + j], c0, acc);
+                acc = Math.fma(a[r1 + j], c1, acc);
+                acc = Math.fma(a[r2 + j], c2, acc);
+                acc = Math.fma(a[r3 + j], c3, acc);
                 y[yOff + j] = acc;
             }
+            fromZero = false;
+        }
+        if (i <= m - 2) {
+            gemvTTwoRows(n, alpha * x[xOff + i], alpha * x[xOff + i + 1], a, aOff + i * lda, aOff + (i + 1) * lda, y, yOff);
+            i += 2;
+        }
+        if (i < m) {
+            axpyVector(n, alpha * x[xOff + i], a, aOff + i * lda, y, yOff);
+        }
+    }
+
+    /** Two rows of gemvT in one pass over y. */
+    private static void gemvTTwoRows(int n, float c0, float c1, float[] a, int r0, int r1, float[] y, int yOff) {
+        FloatVector b0 = FloatVector.broadcast(S, c0);
+        FloatVector b1 = FloatVector.broadcast(S, c1);
+        int j = 0;
+        for (; j <= n - L; j += L) {
+            FloatVector acc = FloatVector.fromArray(S, y, yOff + j);
+            acc = b0.fma(FloatVector.fromArray(S, a, r0 + j), acc);
+            acc = b1.fma(FloatVector.fromArray(S, a, r1 + j), acc);
+            acc.intoArray(y, yOff + j);
+        }
+        for (; j < n; j++) {
+            y[yOff + j] = Math.fma(a[r1 + j], c1, Math.fma(a[r0 + j], c0, y[yOff + j]));
         }
     }
 
