@@ -54,25 +54,29 @@ class AllocationTest {
     void anEpochAllocatesNothingPerBatch(String backend, String optimizer, int batch, int threads) {
         assumeTrue(backend.equals("scalar") || !vectorWidthEmulated(), "the vector width is forced beyond this"
                 + " CPU's, so the Vector API emulates it in Java and allocates on every operation");
-        long least = leastEpochAllocation(backend, optimizer, batch, threads);
-        if (least < 256) {
+        EpochAllocation here = leastEpochAllocation(backend, optimizer, batch, threads);
+        if (here.least() < 256) {
             return;
         }
         // A few JVMs in ten at 16 lanes on JDK 17 compile gemvT or gerGemv with some Vector API
         // intrinsics failed, so that their Java fallbacks allocate a little every epoch (C2's budget of
         // class-check traps, spent by the profiles this JVM's earlier cases left: see the kernels'
         // SteadyStateAllocationTest). The same case then runs once more in a fresh JVM, and must be clean there.
-        String first = "one epoch of " + DATA.size() + " samples allocated " + least + " bytes in this JVM";
+        String first = "one epoch of " + DATA.size() + " samples allocated " + here.least() + " bytes in this JVM";
         String second = inFreshJvm(backend, optimizer, batch, threads);
-        assertTrue(second.contains("least ") && Long.parseLong(second.substring(second.indexOf("least ") + 6).trim()
-                .split("\\s")[0]) < 256, first + ", and in a fresh JVM too:\n" + second);
-        System.err.println("AllocationTest: " + first + ", none in a fresh JVM; where:\n" + lastStacks);
+        assertTrue(second.contains(CLEAN), first + ", and in a fresh JVM too:\n" + second);
+        System.err.println("AllocationTest: " + first + ", none in a fresh JVM; where:\n" + here.stacks());
     }
 
-    private static String lastStacks = "";
+    /** What {@link #main} prints when its case allocates nothing per epoch. */
+    private static final String CLEAN = "no epoch allocation";
+
+    /** The least bytes one epoch allocated and, when that is not nothing, where (JFR's stacks). */
+    private record EpochAllocation(long least, String stacks) {
+    }
 
     /** The least that one epoch of this case allocates, over up to 400 epochs after ten of warm-up. */
-    private static long leastEpochAllocation(String backend, String optimizer, int batch, int threads) {
+    private static EpochAllocation leastEpochAllocation(String backend, String optimizer, int batch, int threads) {
         Network net = Blobs.tanhSoftmax(1, FEATURES, 80, 16, 5);
         try (Trainer trainer = new Trainer(net, Kernels.named(backend),
                 TrainingOptions.defaults(Loss.CROSS_ENTROPY, Optimizer.named(optimizer), batch).withThreads(threads))) {
@@ -91,10 +95,7 @@ class AllocationTest {
                 least = Math.min(least, allocated() - before);
             }
             // The epoch's result record and nothing per sample, on both backends.
-            if (least >= 256) {
-                lastStacks = allocationStacks(trainer);
-            }
-            return least;
+            return new EpochAllocation(least, least < 256 ? "" : allocationStacks(trainer));
         }
     }
 
@@ -129,11 +130,8 @@ class AllocationTest {
     /** One case of {@link #anEpochAllocatesNothingPerBatch} in this JVM: prints its least epoch allocation. */
     public static void main(String[] args) {
         allocationCounting();
-        long least = leastEpochAllocation(args[0], args[1], Integer.parseInt(args[2]), Integer.parseInt(args[3]));
-        System.out.println("least " + least);
-        if (least >= 256) {
-            System.out.println(lastStacks);
-        }
+        EpochAllocation e = leastEpochAllocation(args[0], args[1], Integer.parseInt(args[2]), Integer.parseInt(args[3]));
+        System.out.println(e.least() < 256 ? CLEAN : "one epoch allocated " + e.least() + " bytes; " + e.stacks());
     }
 
     /** Where epochs still allocate: JFR's allocation events over more epochs, by class and top frames. */
