@@ -59,14 +59,19 @@ final class Backprop {
      * for the sample at {@code x[xOff ..]} with this label. Returns the loss.
      */
     float run(float[] x, int xOff, int label) {
-        float[] p;
+        // Both branches only compute z_1 = W_1 x; the rest of the pass is one call that every sample
+        // takes. The branch without a pending update runs once per checkpoint (after a flush): had it
+        // called net.forward, the first layer's bias and activation would go through standalone
+        // copies of Dense.forward and the small kernels, called too rarely for C2 to compile them.
+        // In C1 code every Vector API operation allocates (1480 bytes an epoch at 16 lanes, seen in
+        // the test JVM whenever an earlier test had left no C2 copy of VectorKernels.addK).
         if (pendingX != null) {
             net.layer(0).updateThenMultiply(k, pendingAlpha, pendingDelta, pendingX, pendingXOff, x, xOff, ws.z[0]);
             pendingX = null;
-            p = net.forwardFromFirstProduct(ws);
         } else {
-            p = net.forward(x, xOff, ws);
+            net.firstProduct(x, xOff, ws);
         }
+        float[] p = net.forwardFromFirstProduct(ws);
         this.x = x;
         this.xOff = xOff;
         int top = net.layers() - 1;

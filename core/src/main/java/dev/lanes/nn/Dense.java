@@ -40,8 +40,13 @@ final class Dense {
 
     /** {@code z = W x + b}, {@code a = A(z)} for the input at {@code x[xOff ..]}. */
     void forward(Kernels k, float[] x, int xOff, float[] z, float[] a) {
-        k.gemv(out, in, 1f, weights, 0, in, x, xOff, 0f, z, 0);
+        multiply(k, x, xOff, z);
         biasAndActivate(k, z, a);
+    }
+
+    /** {@code z = W x}, the first half of {@link #forward}. */
+    void multiply(Kernels k, float[] x, int xOff, float[] z) {
+        k.gemv(out, in, 1f, weights, 0, in, x, xOff, 0f, z, 0);
     }
 
     /** The rest of {@link #forward} once {@code z} holds {@code W x}. */

@@ -262,12 +262,16 @@ public final class Network {
 
     /** The forward pass; returns the workspace's output array (valid until its next use). */
     float[] forward(float[] x, int xOff, Workspace ws) {
+        firstProduct(x, xOff, ws);
+        return forwardFromFirstProduct(ws);
+    }
+
+    /** The first layer's product {@code ws.z[0] = W_1 x}, the part of {@link #forward} before its bias. */
+    void firstProduct(float[] x, int xOff, Workspace ws) {
         Objects.requireNonNull(x, "x");
         Objects.checkFromIndexSize(xOff, sizes[0], x.length);
         ws.requireFor(this);
-        Kernels k = ws.kernels;
-        dense[0].forward(k, x, xOff, ws.z[0], ws.a[0]);
-        return forwardFromLayer(1, ws);
+        dense[0].multiply(ws.kernels, x, xOff, ws.z[0]);
     }
 
     /**

@@ -12,6 +12,7 @@ import java.nio.file.Paths;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -58,10 +59,12 @@ class AllocationTest {
         if (here.least() < 256) {
             return;
         }
-        // A few JVMs in ten at 16 lanes on JDK 17 compile gemvT or gerGemv with some Vector API
-        // intrinsics failed, so that their Java fallbacks allocate a little every epoch (C2's budget of
-        // class-check traps, spent by the profiles this JVM's earlier cases left: see the kernels'
-        // SteadyStateAllocationTest). The same case then runs once more in a fresh JVM, and must be clean there.
+        // Vector code that runs only a few times an epoch can stay in C1, where every Vector API
+        // operation allocates: whether it does depends on what this JVM's earlier tests left compiled.
+        // Until Backprop.run shared one forward call between its two branches, about one test JVM in
+        // ten allocated 1480 bytes an epoch in the vector sgd case at batch 1 (its once-per-checkpoint
+        // branch ran VectorKernels.addK as C1 code); not once in 22 runs since. Such a case runs once
+        // more in a fresh JVM, which must be clean, and the stacks are printed to find the next one.
         String first = "one epoch of " + DATA.size() + " samples allocated " + here.least() + " bytes in this JVM";
         String second = inFreshJvm(backend, optimizer, batch, threads);
         assertTrue(second.contains(CLEAN), first + ", and in a fresh JVM too:\n" + second);
@@ -88,6 +91,7 @@ class AllocationTest {
             // object: a few hundred bytes to kilobytes per sample. The kernels called only a few times
             // per batch (the gradient norm's dot products) reach C2's thresholds last, after dozens of
             // epochs on a busy machine, so measure epochs until one is clean or 400 have passed.
+            java.time.Instant measured = java.time.Instant.now();
             long least = Long.MAX_VALUE;
             for (int attempt = 0; attempt < 400 && least >= 256; attempt++) {
                 long before = allocated();
@@ -95,7 +99,13 @@ class AllocationTest {
                 least = Math.min(least, allocated() - before);
             }
             // The epoch's result record and nothing per sample, on both backends.
-            return new EpochAllocation(least, least < 256 ? "" : allocationStacks(trainer));
+            if (least < 256) {
+                return new EpochAllocation(least, "");
+            }
+            for (int e = 0; e < 1000; e++) {
+                trainer.trainEpoch(DATA, null);
+            }
+            return new EpochAllocation(least, allocationStacks(measured));
         }
     }
 
@@ -130,44 +140,83 @@ class AllocationTest {
     /** One case of {@link #anEpochAllocatesNothingPerBatch} in this JVM: prints its least epoch allocation. */
     public static void main(String[] args) {
         allocationCounting();
+        startAllocationRecording();
         EpochAllocation e = leastEpochAllocation(args[0], args[1], Integer.parseInt(args[2]), Integer.parseInt(args[3]));
         System.out.println(e.least() < 256 ? CLEAN : "one epoch allocated " + e.least() + " bytes; " + e.stacks());
     }
 
-    /** Where epochs still allocate: JFR's allocation events over more epochs, by class and top frames. */
-    private static String allocationStacks(Trainer trainer) {
-        try (jdk.jfr.Recording r = new jdk.jfr.Recording()) {
-            r.enable("jdk.ObjectAllocationInNewTLAB").withStackTrace();
-            r.enable("jdk.ObjectAllocationOutsideTLAB").withStackTrace();
-            r.enable("jdk.ObjectAllocationSample").withStackTrace().with("throttle", "10000/s");
-            r.start();
-            for (int e = 0; e < 200; e++) {
-                trainer.trainEpoch(DATA, null);
-            }
-            r.stop();
-            java.nio.file.Path file = java.nio.file.Files.createTempFile("lanes-alloc", ".jfr");
-            try {
-                r.dump(file);
-                java.util.Map<String, Integer> seen = new java.util.TreeMap<>();
-                for (jdk.jfr.consumer.RecordedEvent e : jdk.jfr.consumer.RecordingFile.readAllEvents(file)) {
-                    StringBuilder sb = new StringBuilder(e.getClass("objectClass").getName());
-                    java.util.List<jdk.jfr.consumer.RecordedFrame> frames =
-                            e.getStackTrace() == null ? java.util.List.of() : e.getStackTrace().getFrames();
-                    for (jdk.jfr.consumer.RecordedFrame f : frames.subList(0, Math.min(8, frames.size()))) {
-                        sb.append("\n    at ").append(f.getMethod().getType().getName()).append('.')
-                                .append(f.getMethod().getName()).append(" line ").append(f.getLineNumber())
-                                .append(' ').append(f.getType());
-                    }
-                    seen.merge(sb.toString(), 1, Integer::sum);
+    /**
+     * JFR's allocation events, from before the first case on. Started here and not when a case fails:
+     * starting a recording in a running JVM made HotSpot discard every compiled method (seen as some 280
+     * methods made not entrant at once), so a recording begun after a failing case saw only the
+     * re-warm-up of every kernel, not what had allocated in the case itself.
+     */
+    private static jdk.jfr.Recording recording;
+
+    @BeforeAll
+    static void startAllocationRecording() {
+        try {
+            recording = new jdk.jfr.Recording();
+            recording.enable("jdk.ObjectAllocationInNewTLAB").withStackTrace();
+            recording.enable("jdk.ObjectAllocationOutsideTLAB").withStackTrace();
+            recording.setToDisk(true);
+            recording.start();
+        } catch (RuntimeException | LinkageError e) {
+            recording = null;
+        }
+    }
+
+    @AfterAll
+    static void stopAllocationRecording() {
+        if (recording != null) {
+            recording.close();
+        }
+    }
+
+    /**
+     * Where this thread's epochs allocate: the allocation events since {@code from}, grouped by stack.
+     * JFR records an allocation when it opens a new TLAB, so a few hundred bytes an epoch need
+     * hundreds of epochs to show; the caller runs them first.
+     */
+    private static String allocationStacks(java.time.Instant from) {
+        if (recording == null) {
+            return "no allocation events: JFR did not start";
+        }
+        java.nio.file.Path file = null;
+        try {
+            file = java.nio.file.Files.createTempFile("lanes-alloc", ".jfr");
+            recording.dump(file);
+            long thread = Thread.currentThread().getId();
+            java.util.Map<String, Integer> seen = new java.util.TreeMap<>();
+            for (jdk.jfr.consumer.RecordedEvent e : jdk.jfr.consumer.RecordingFile.readAllEvents(file)) {
+                if (e.getStartTime().isBefore(from) || e.getThread() == null || e.getThread().getJavaThreadId() != thread
+                        || e.getStackTrace() == null) {
+                    continue;
                 }
-                StringBuilder out = new StringBuilder("allocation samples:\n");
-                seen.forEach((stack, count) -> out.append(count).append(" x ").append(stack).append('\n'));
-                return out.toString();
-            } finally {
-                java.nio.file.Files.deleteIfExists(file);
+                StringBuilder sb = new StringBuilder(e.getClass("objectClass").getName());
+                for (jdk.jfr.consumer.RecordedFrame f : e.getStackTrace().getFrames()) {
+                    String type = f.getMethod().getType().getName();
+                    if (type.equals(AllocationTest.class.getName())) {
+                        break;
+                    }
+                    sb.append("\n    at ").append(type).append('.').append(f.getMethod().getName()).append(" line ")
+                            .append(f.getLineNumber()).append(' ').append(f.getType());
+                }
+                seen.merge(sb.toString(), 1, Integer::sum);
             }
-        } catch (Exception | LinkageError e) {
-            return "no allocation samples: " + e;
+            StringBuilder out = new StringBuilder("allocation events (one per new TLAB) since the measured epochs began:\n");
+            seen.forEach((stack, count) -> out.append(count).append(" x ").append(stack).append('\n'));
+            return out.toString();
+        } catch (java.io.IOException | RuntimeException e) {
+            return "no allocation events: " + e;
+        } finally {
+            if (file != null) {
+                try {
+                    java.nio.file.Files.deleteIfExists(file);
+                } catch (java.io.IOException ignored) {
+                    // a temporary file left behind
+                }
+            }
         }
     }
 
