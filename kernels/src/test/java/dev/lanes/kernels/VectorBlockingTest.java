@@ -1,6 +1,7 @@
 package dev.lanes.kernels;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
@@ -36,6 +37,42 @@ class VectorBlockingTest {
                 assertEquals(Float.floatToRawIntBits(all[i]), Float.floatToRawIntBits(one[0]), "row " + i + " n=" + n);
             }
         }
+    }
+
+    /**
+     * gemvT rounds each element once per row, in row order, whether it passes over y eight, four, two
+     * or one rows at a time: so it gives the scalar backend's bits. The shapes reach the eight-row
+     * passes ({@link VectorLevel2#GEMVT_EIGHT_ROWS_FROM} elements and more) with every remainder of
+     * rows after them, a column tail, and beta 0 (y holding NaN, which must not be read), 1 and other.
+     */
+    @Test
+    void gemvTGivesTheScalarBitsAtEveryRowGrouping() {
+        SplittableRandom r = new SplittableRandom(3);
+        int[][] shapes = {{2048, 1024}, {2051, 1025}, {1031, 2040}, {1037, 2033}, {4, 600_001}, {9, 233_017}, {37, 200}};
+        for (int[] shape : shapes) {
+            int m = shape[0];
+            int n = shape[1];
+            int lda = n + 3;
+            float[] a = random(r, (m - 1) * lda + n);
+            float[] x = random(r, m);
+            for (float beta : new float[] {0f, 1f, -0.75f}) {
+                float[] start = random(r, n);
+                if (beta == 0f) {
+                    start[n - 1] = Float.NaN;
+                }
+                float[] vector = start.clone();
+                float[] scalar = start.clone();
+                k.gemvT(m, n, 1.25f, a, 0, lda, x, 0, beta, vector, 0);
+                Kernels.scalar().gemvT(m, n, 1.25f, a, 0, lda, x, 0, beta, scalar, 0);
+                for (int j = 0; j < n; j++) {
+                    if (Float.floatToRawIntBits(vector[j]) != Float.floatToRawIntBits(scalar[j])) {
+                        assertEquals(Float.floatToRawIntBits(scalar[j]), Float.floatToRawIntBits(vector[j]),
+                                m + "x" + n + " beta " + beta + " col " + j + ": " + scalar[j] + " vs " + vector[j]);
+                    }
+                }
+            }
+        }
+        assertTrue((long) 2048 * 1024 >= VectorLevel2.GEMVT_EIGHT_ROWS_FROM, "the shapes reach the eight-row passes");
     }
 
     @Test
