@@ -139,7 +139,10 @@ final class VectorLevel2 {
      * in row order), then the last two rows and the last row. With beta 0 the first pass starts
      * from zero instead of from a cleared y (fma(a, c, +0) is what an axpy onto the cleared y
      * gives), which saves a pass over y. The passes live in this method rather than in one of their
-     * own, which C2 would not inline (too large): at 10 rows the calls cost as much as the work.
+     * own, which C2 would not inline (too large): at 10 rows the calls cost as much as the work. A
+     * matrix of {@link #GEMVT_EIGHT_ROWS_FROM} elements or more first goes eight rows per pass
+     * ({@link #gemvTEightRows}, one call for all of them), which halves the traffic of y when A
+     * streams from memory.
      */
     static void gemvT(int m, int n, float alpha, float[] a, int aOff, int lda,
                       float[] x, int xOff, float beta, float[] y, int yOff) {
