@@ -67,7 +67,7 @@ class AllocationTest {
         // more in a fresh JVM, which must be clean, and the stacks are printed to find the next one.
         String first = "one epoch of " + DATA.size() + " samples allocated " + here.least() + " bytes in this JVM";
         String second = inFreshJvm(backend, optimizer, batch, threads);
-        assertTrue(second.contains(CLEAN), first + ", and in a fresh JVM too:\n" + second);
+        assertTrue(second.contains(CLEAN), first + "; where:\n" + here.stacks() + "and in a fresh JVM too:\n" + second);
         System.err.println("AllocationTest: " + first + ", none in a fresh JVM; where:\n" + here.stacks());
     }
 
@@ -99,13 +99,7 @@ class AllocationTest {
                 least = Math.min(least, allocated() - before);
             }
             // The epoch's result record and nothing per sample, on both backends.
-            if (least < 256) {
-                return new EpochAllocation(least, "");
-            }
-            for (int e = 0; e < 1000; e++) {
-                trainer.trainEpoch(DATA, null);
-            }
-            return new EpochAllocation(least, allocationStacks(measured));
+            return new EpochAllocation(least, least < 256 ? "" : allocationStacks(trainer, measured));
         }
     }
 
@@ -175,13 +169,16 @@ class AllocationTest {
     /**
      * Where this thread's epochs allocate: the allocation events since {@code from}, grouped by stack.
      * JFR records an allocation when it opens a new TLAB, so a few hundred bytes an epoch need
-     * hundreds of epochs to show; the caller runs them first.
+     * hundreds of epochs to show: runs a thousand more first.
      */
-    private static String allocationStacks(java.time.Instant from) {
+    private static String allocationStacks(Trainer trainer, java.time.Instant from) {
         if (recording == null) {
             // The fresh JVM of a retry starts no recording: in the kernels' probe, a recording started
             // at the beginning of a fresh JVM made far more of them allocate (SteadyStateAllocationTest).
             return "no allocation events: no JFR recording in this JVM";
+        }
+        for (int e = 0; e < 1000; e++) {
+            trainer.trainEpoch(DATA, null);
         }
         java.nio.file.Path file = null;
         try {
