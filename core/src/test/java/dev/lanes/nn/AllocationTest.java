@@ -115,7 +115,8 @@ class AllocationTest {
                 cmd.add("-D" + Backends.VECTOR_BITS_PROPERTY + "=" + bits);
             }
             for (String arg : ManagementFactory.getRuntimeMXBean().getInputArguments()) {
-                if (arg.startsWith("-XX:MaxVectorSize=") || arg.startsWith("-XX:UseAVX=")) {
+                if (arg.startsWith("-XX:MaxVectorSize=") || arg.startsWith("-XX:UseAVX=")
+                        || arg.startsWith("-XX:PerMethodTrapLimit=")) {
                     cmd.add(arg);
                 }
             }

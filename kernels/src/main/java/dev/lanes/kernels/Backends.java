@@ -153,6 +153,9 @@ public final class Backends {
             INSTANCE = instance;
             REASON = instance == null ? reason : null;
             BAD_WIDTH = badWidth;
+            if (instance != null && Platform.TRAP_LIMIT_ADVICE != null) {
+                LOG.log(System.Logger.Level.INFO, "lanes: {0}", Platform.TRAP_LIMIT_ADVICE);
+            }
             if (instance != null && forcedVectorBits() != 0) {
                 LOG.log(System.Logger.Level.INFO, "lanes runs its vector kernels at a forced width, for tests and"
                         + " benchmarks only: {0}", instance.describe());

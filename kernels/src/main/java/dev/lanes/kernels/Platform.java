@@ -30,7 +30,46 @@ final class Platform {
      */
     static final boolean FMA = !vmOption("UseFMA").map("false"::equals).orElse(false);
 
+    /**
+     * The -XX:PerMethodTrapLimit that lanes' largest kernels need on JDK 17 (the default is 100).
+     * C2 adds up the class_check trap counts of every method it inlines into one compilation, once
+     * per inlined copy, and past this limit stops guarding its type-profile inlines with traps. The
+     * Vector API's shared helpers ({@code VectorOperators.opCode} and others) pick up a few such
+     * traps while the kernels warm up, so every vector operation adds some 4 to the count: a kernel
+     * of some 25 operations or more (gemm's 16-lane register tile, softmax) then loses the exact
+     * type of its vectors part way through, its later intrinsics fail and those vectors are boxed.
+     * Seen on JDK 17 in some JVMs and not others; not seen on JDK 25.
+     */
+    static final int TRAP_LIMIT_NEEDED = 1000;
+
+    /** One line of advice when this JVM's trap limit is too low for the vector kernels, or null. */
+    static final String TRAP_LIMIT_ADVICE =
+            trapLimitAdvice(Runtime.version().feature(), vmOption("PerMethodTrapLimit"));
+
     private Platform() {
+    }
+
+    /**
+     * The advice for {@link #TRAP_LIMIT_ADVICE}, given the JDK's feature version and the option's
+     * value (empty where the VM has no such option): none from JDK 25 on, where the boxing was not seen.
+     */
+    static String trapLimitAdvice(int jdkFeature, Optional<String> perMethodTrapLimit) {
+        if (jdkFeature >= 25 || perMethodTrapLimit.isEmpty()) {
+            return null;
+        }
+        long limit;
+        try {
+            limit = Long.parseLong(perMethodTrapLimit.get().trim());
+        } catch (NumberFormatException e) {
+            return null;
+        }
+        if (limit >= TRAP_LIMIT_NEEDED) {
+            return null;
+        }
+        return "this JVM runs with -XX:PerMethodTrapLimit=" + limit + ", which on JDK " + jdkFeature + " lets C2"
+                + " compile some large vector kernels (gemm's register tile, softmax) so that they box their vectors"
+                + " in some runs: training then allocates about 1 GB/s and runs up to 1.7x slower; start java with"
+                + " -XX:PerMethodTrapLimit=" + TRAP_LIMIT_NEEDED + " (./lanes does)";
     }
 
     /**

@@ -20,7 +20,8 @@ import org.junit.jupiter.params.provider.ValueSource;
  * How the backend is chosen, in fresh JVMs: without the incubator module, auto picks scalar, logs
  * exactly one line that says why, and computes the same results; asking for vector there is an
  * error, never a silent fallback. A forced vector width is used, named and logged once; a bad one
- * is an error that names the property.
+ * is an error that names the property. Before JDK 25, a trap limit too low for the vector kernels is
+ * named in one line (see the README, "How the backend is chosen").
  */
 class BackendChoiceTest {
 
@@ -93,6 +94,20 @@ class BackendChoiceTest {
         boolean forced = System.getProperty(Backends.VECTOR_BITS_PROPERTY) != null;
         assertEquals(forced ? 1 : 0, forcedWidthLines(r).size(), "a line only when the width is forced: " + r.err());
         assertEquals(forced, r.value("describe").contains("forced by -Dlanes.vectorBits"), r.value("describe"));
+    }
+
+    @ParameterizedTest
+    @ValueSource(ints = {100, 1000})
+    void aTrapLimitTooLowForTheVectorKernelsIsLoggedOnceBeforeJdk25(int limit) throws Exception {
+        Run r = probe("--add-modules", "jdk.incubator.vector", "-XX:PerMethodTrapLimit=" + limit);
+        assertEquals("vector", r.value("backend"));
+        List<String> advice = r.err().stream().filter(l -> l.contains("PerMethodTrapLimit")).collect(Collectors.toList());
+        boolean expected = limit < 1000 && Runtime.version().feature() < 25;
+        assertEquals(expected ? 1 : 0, advice.size(), "the advice only below the needed limit, before JDK 25: " + r.err());
+        if (expected) {
+            assertTrue(advice.get(0).contains("-XX:PerMethodTrapLimit=" + limit + ",")
+                    && advice.get(0).contains("start java with -XX:PerMethodTrapLimit=1000"), advice.get(0));
+        }
     }
 
     private static List<String> forcedWidthLines(Run r) {

@@ -32,7 +32,7 @@ final class Width {
         return Backends.vectorBits().orElse(0) > jdk.incubator.vector.VectorShape.preferredShape().vectorBitSize();
     }
 
-    /** The flags of this JVM that set the vector width. */
+    /** The flags of this JVM that set the vector width, and the JIT flag lanes asks for on JDK 17. */
     static List<String> childFlags() {
         List<String> flags = new ArrayList<>();
         String bits = System.getProperty(Backends.VECTOR_BITS_PROPERTY);
@@ -40,7 +40,8 @@ final class Width {
             flags.add("-D" + Backends.VECTOR_BITS_PROPERTY + "=" + bits);
         }
         for (String arg : ManagementFactory.getRuntimeMXBean().getInputArguments()) {
-            if (arg.startsWith("-XX:MaxVectorSize=") || arg.startsWith("-XX:UseAVX=")) {
+            if (arg.startsWith("-XX:MaxVectorSize=") || arg.startsWith("-XX:UseAVX=")
+                    || arg.startsWith("-XX:PerMethodTrapLimit=")) {
                 flags.add(arg);
             }
         }
