@@ -154,7 +154,8 @@ public final class Backends {
             REASON = instance == null ? reason : null;
             BAD_WIDTH = badWidth;
             if (instance != null && Platform.TRAP_LIMIT_ADVICE != null) {
-                LOG.log(System.Logger.Level.INFO, "lanes: {0}", Platform.TRAP_LIMIT_ADVICE);
+                LOG.log(System.Logger.Level.INFO, "lanes needs a higher C2 trap limit on this JDK: {0}",
+                        Platform.TRAP_LIMIT_ADVICE);
             }
             if (instance != null && forcedVectorBits() != 0) {
                 LOG.log(System.Logger.Level.INFO, "lanes runs its vector kernels at a forced width, for tests and"
