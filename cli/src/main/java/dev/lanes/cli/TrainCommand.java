@@ -79,6 +79,11 @@ final class TrainCommand implements Callable<Integer> {
             description = "Scale down batch gradients whose norm exceeds C; 0 is off (default: ${DEFAULT-VALUE}).")
     float clipNorm;
 
+    @Option(names = "--no-warm-up", description = "Do not train a throwaway network of --layers on made-up data"
+            + " while the data loads. That warm-up brings the kernels to the JIT before the first epoch; without it"
+            + " the first epoch and the evaluation before it pay for the compilation.")
+    boolean noWarmUp;
+
     @Mixin
     BackendOption backend;
 
@@ -106,16 +111,26 @@ final class TrainCommand implements Callable<Integer> {
         if (plotFile != null) {
             PathChecks.requireWritable("--plot", plotFile);
         }
-        DataOptions.Split split = data.load(null, 1L);
-        Dataset train = split.train();
-        data.requireSeveralClasses(train);
-        int[] sizes = architecture(train);
-        Activation[] acts = activations.forLayers(sizes, loss);
         TrainingOptions options = TrainingOptions.defaults(loss, optimizer, batch).withSeed(seed)
                 .withClipNorm(clipNorm).withThreads(threadCount);
         if (learningRate != null) {
             options = options.withLearningRate(learningRate);
         }
+        // The network's shape is known before the data only when --layers gives it.
+        WarmUp warmUp = layers == null || noWarmUp ? null
+                : WarmUp.start(layers.widths(), activations.forLayers(layers.widths(), loss), kernels, options);
+        DataOptions.Split split;
+        try {
+            split = data.load(null, 1L);
+        } finally {
+            if (warmUp != null) {
+                warmUp.finish();
+            }
+        }
+        Dataset train = split.train();
+        data.requireSeveralClasses(train);
+        int[] sizes = architecture(train);
+        Activation[] acts = activations.forLayers(sizes, loss);
         Network net = Network.glorot(sizes, acts, seed);
         try (Trainer trainer = new Trainer(net, kernels, options)) {
             return train(out, trainer, split, sizes, acts, options, plotFile);

@@ -4,6 +4,8 @@ import dev.lanes.data.Dataset;
 import dev.lanes.kernels.Kernels;
 import java.util.Objects;
 import java.util.Random;
+import java.util.SplittableRandom;
+import java.util.function.BooleanSupplier;
 import java.util.function.IntConsumer;
 
 /**
@@ -326,6 +328,65 @@ public final class Trainer implements AutoCloseable {
     public Evaluation evaluate(Dataset data) {
         bp.flush();
         return evaluator.evaluate(data);
+    }
+
+    /**
+     * Trains a throwaway network of these layer widths and activations with these options on made-up
+     * data (features uniform in [0, 1], random labels), epoch after epoch with an evaluation after
+     * each, until {@code stop} answers true (asked after every batch). Its purpose is the JIT: run on a second thread while the
+     * caller does something else, such as reading a large data set, it brings the training path's
+     * kernels, at the real shapes, to C2 before the first real epoch. It shares nothing with any other
+     * trainer, so the real training's results do not depend on it, bit for bit. The made-up updates
+     * use a learning rate of 1e-4, so that no irregular point is met and logged.
+     *
+     * @return the number of samples trained
+     * @throws IllegalArgumentException if the widths, activations and loss do not fit together
+     */
+    public static long warmUp(int[] sizes, Activation[] activations, Kernels kernels, TrainingOptions options,
+                              BooleanSupplier stop) {
+        Objects.requireNonNull(stop, "stop");
+        Network throwaway = Network.glorot(sizes, activations, 1);
+        int features = sizes[0];
+        int classes = sizes[sizes.length - 1];
+        int n = Math.max(256, 4 * options.batchSize());
+        SplittableRandom random = new SplittableRandom(1);
+        float[] x = new float[n * features];
+        for (int i = 0; i < x.length; i++) {
+            x[i] = (float) random.nextDouble();
+        }
+        int[] labels = new int[n];
+        for (int i = 0; i < n; i++) {
+            labels[i] = random.nextInt(classes);
+        }
+        Dataset data = new Dataset("warm-up", x, labels, features, classes);
+        long samples = 0;
+        try (Trainer trainer = new Trainer(throwaway, kernels, options.withLearningRate(1e-4f))) {
+            IntConsumer stopWhenAsked = done -> {
+                if (stop.getAsBoolean()) {
+                    throw new WarmUpOver();
+                }
+            };
+            try {
+                while (!stop.getAsBoolean()) {
+                    trainer.trainEpoch(data, stopWhenAsked);
+                    samples += n;
+                    // Evaluation has a path of its own (blocks of rows through the same products).
+                    trainer.evaluate(data);
+                }
+            } catch (WarmUpOver over) {
+                // asked to stop part way through an epoch
+            } catch (TrainingDivergedException e) {
+                // cannot happen at this learning rate; the warm-up has nothing to report either way
+            }
+        }
+        return samples;
+    }
+
+    /** Ends {@link #warmUp} between two batches. */
+    private static final class WarmUpOver extends RuntimeException {
+        WarmUpOver() {
+            super(null, null, false, false);
+        }
     }
 
     /**
