@@ -125,10 +125,10 @@ final class DataOptions {
     private static Split loadFrom(Path idx, Path csv, int labelColumn, double heldOut, Float inputMax, long seed)
             throws IOException {
         if (idx != null) {
-            Dataset train = DataReaders.idxDirectory(idx, true);
-            Dataset test = DataReaders.idxDirectory(idx, false);
             float max = inputMax != null ? inputMax : 255f;
-            return new Split(train.scaled(max), test.scaled(max), max, seed, idx + " (train, t10k held out)",
+            Dataset train = DataReaders.idxDirectory(idx, true, max);
+            Dataset test = DataReaders.idxDirectory(idx, false, max);
+            return new Split(train, test, max, seed, idx + " (train, t10k held out)",
                     TrainingData.idx(idx));
         }
         Dataset all;

@@ -133,7 +133,7 @@ final class CsvReader {
         if (rows == 0) {
             throw new CorruptFileException(name, "no data rows after the header line");
         }
-        return new Dataset(name.getFileName() == null ? name.toString() : name.getFileName().toString(),
+        return Dataset.owning(name.getFileName() == null ? name.toString() : name.getFileName().toString(),
                 Arrays.copyOf(x, rows * features), Arrays.copyOf(y, rows), features, maxLabel + 1);
     }
 

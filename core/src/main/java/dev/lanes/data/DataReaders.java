@@ -59,6 +59,18 @@ public final class DataReaders {
      * in {@code .gz}, and {@code .idx3-ubyte} is accepted for {@code -idx3-ubyte}.
      */
     public static Dataset idxDirectory(Path dir, boolean train) throws IOException {
+        return idxDirectory(dir, train, 1f);
+    }
+
+    /**
+     * {@link #idxDirectory(Path, boolean)} with every feature scaled by {@code 1 / max} as it is read:
+     * the bits of {@code idxDirectory(dir, train).scaled(max)}, without a second copy of the images
+     * (188 MB of fresh memory for Fashion-MNIST's training set).
+     */
+    public static Dataset idxDirectory(Path dir, boolean train, float max) throws IOException {
+        if (!(max > 0) || Float.isInfinite(max)) {
+            throw new IllegalArgumentException("max must be positive and finite, got " + max);
+        }
         Objects.requireNonNull(dir, "dir");
         if (!Files.exists(dir)) {
             throw new NoSuchFileException(dir.toString(), null, "no such directory");
@@ -69,7 +81,8 @@ public final class DataReaders {
         }
         List<String> prefixes = train ? List.of("train") : List.of("t10k", "test");
         String part = train ? "training" : "held-out";
-        return IdxReader.read(find(dir, prefixes, part, "images", "idx3"), find(dir, prefixes, part, "labels", "idx1"));
+        return IdxReader.read(find(dir, prefixes, part, "images", "idx3"), find(dir, prefixes, part, "labels", "idx1"),
+                1f / max);
     }
 
     /**

@@ -24,6 +24,16 @@ public final class Dataset {
      * @param classes number of classes, at least 1
      */
     public Dataset(String name, float[] x, int[] labels, int features, int classes) {
+        this(name, x, labels, features, classes, false);
+    }
+
+    /**
+     * With {@code owned}, the arrays are the caller's fresh ones and are kept, not copied: the
+     * readers and the methods below build a data set from arrays nobody else holds. For
+     * Fashion-MNIST each copy of the training images is 188 MB of fresh memory, and first touching
+     * it cost about 0.8 s of page faults on the reference machine.
+     */
+    private Dataset(String name, float[] x, int[] labels, int features, int classes, boolean owned) {
         this.name = Objects.requireNonNull(name, "name");
         Objects.requireNonNull(x, "x");
         Objects.requireNonNull(labels, "labels");
@@ -42,8 +52,8 @@ public final class Dataset {
                 throw new IllegalArgumentException("labels[" + i + "] = " + labels[i] + " is outside [0, " + classes + ")");
             }
         }
-        this.x = x.clone();
-        this.labels = labels.clone();
+        this.x = owned ? x : x.clone();
+        this.labels = owned ? labels : labels.clone();
         this.features = features;
         this.classes = classes;
     }
@@ -94,7 +104,12 @@ public final class Dataset {
             System.arraycopy(x, i * features, nx, k * features, features);
             nl[k] = labels[i];
         }
-        return new Dataset(newName, nx, nl, features, classes);
+        return owning(newName, nx, nl, features, classes);
+    }
+
+    /** A data set that keeps these arrays, which no one else may hold or change. */
+    static Dataset owning(String name, float[] x, int[] labels, int features, int classes) {
+        return new Dataset(name, x, labels, features, classes, true);
     }
 
     /**
@@ -119,12 +134,12 @@ public final class Dataset {
         if (!(max > 0) || Float.isInfinite(max)) {
             throw new IllegalArgumentException("max must be positive and finite, got " + max);
         }
-        float[] nx = x.clone();
+        float[] nx = new float[x.length];
         float inv = 1f / max;
         for (int i = 0; i < nx.length; i++) {
-            nx[i] *= inv;
+            nx[i] = x[i] * inv;
         }
-        return new Dataset(name, nx, labels, features, classes);
+        return owning(name, nx, labels, features, classes);
     }
 
     /** Fisher-Yates permutation of {@code 0..n-1} from the given generator. */

@@ -20,19 +20,24 @@ final class IdxReader {
     }
 
     static Dataset read(Path images, Path labels) throws IOException {
+        return read(images, labels, 1f);
+    }
+
+    /** With each pixel value multiplied by {@code scale} as it is read (the bits of {@link Dataset#scaled}). */
+    static Dataset read(Path images, Path labels, float scale) throws IOException {
         try (Inputs.Input im = Inputs.open(images); Inputs.Input lb = Inputs.open(labels)) {
-            return read(images, im, labels, lb);
+            return read(images, im, labels, lb, scale);
         }
     }
 
     static Dataset read(Path imagesName, byte[] images, Path labelsName, byte[] labels) throws IOException {
         try (Inputs.Input im = Inputs.open(imagesName, images); Inputs.Input lb = Inputs.open(labelsName, labels)) {
-            return read(imagesName, im, labelsName, lb);
+            return read(imagesName, im, labelsName, lb, 1f);
         }
     }
 
-    private static Dataset read(Path imagesName, Inputs.Input images, Path labelsName, Inputs.Input labels)
-            throws IOException {
+    private static Dataset read(Path imagesName, Inputs.Input images, Path labelsName, Inputs.Input labels,
+                                float scale) throws IOException {
         int[] imageDims = header(imagesName, images.stream(), IMAGES_MAGIC, "images");
         int[] labelDims = header(labelsName, labels.stream(), LABELS_MAGIC, "labels");
         if (imageDims[0] != labelDims[0]) {
@@ -41,15 +46,15 @@ final class IdxReader {
         }
         int n = imageDims[0];
         int features = imageDims[1] * imageDims[2];
-        float[] x = body(imagesName, images, 4 + 4 * 3, n * features);
-        float[] labelValues = body(labelsName, labels, 4 + 4, n);
+        float[] x = body(imagesName, images, 4 + 4 * 3, n * features, scale);
+        float[] labelValues = body(labelsName, labels, 4 + 4, n, 1f);
         int[] y = new int[n];
         int max = 0;
         for (int i = 0; i < n; i++) {
             y[i] = (int) labelValues[i];
             max = Math.max(max, y[i]);
         }
-        return new Dataset(imagesName.getFileName().toString(), x, y, features, max + 1);
+        return Dataset.owning(imagesName.getFileName().toString(), x, y, features, max + 1);
     }
 
     /** Checks the magic and the sizes; returns the sizes. */
@@ -90,7 +95,7 @@ final class IdxReader {
      * that nothing follows them. The bytes are widened to floats a chunk at a time, and the array
      * for them is only allocated once the file is known to be large enough to hold them.
      */
-    private static float[] body(Path name, Inputs.Input in, int start, int count) throws IOException {
+    private static float[] body(Path name, Inputs.Input in, int start, int count, float scale) throws IOException {
         if (count > in.maxBytes() - start) {
             throw new CorruptFileException(name, "truncated: the header promises " + count + " data bytes from byte "
                     + start + ", more than the " + in.maxBytes() + "-byte file can hold");
@@ -101,7 +106,7 @@ final class IdxReader {
             int want = Math.min(chunk.length, count - done);
             int got = Inputs.readFully(name, in.stream(), chunk, 0, want);
             for (int i = 0; i < got; i++) {
-                values[done + i] = chunk[i] & 0xff;
+                values[done + i] = (chunk[i] & 0xff) * scale;
             }
             done += got;
             if (got < want) {

@@ -102,6 +102,47 @@ class IdxReaderTest {
         assertTrue(e.getMessage().contains("t10k-labels-idx1-ubyte.gz"), e.getMessage());
     }
 
+    @Test
+    void scalingWhileReadingGivesTheBitsOfScalingAfterAndRejectsABadMax() throws IOException {
+        byte[] pixels = randomBytes(5 * 7 * 3, 256, 11);
+        file("train-images-idx3-ubyte", idx(IdxReader.IMAGES_MAGIC, new int[] {5, 7, 3}, pixels));
+        file("train-labels-idx1-ubyte", idx(IdxReader.LABELS_MAGIC, new int[] {5}, new byte[] {4, 0, 2, 1, 3}));
+        Dataset raw = DataReaders.idxDirectory(dir, true);
+        for (float max : new float[] {255f, 16f, 3.7f, 1e-3f}) {
+            Dataset after = raw.scaled(max);
+            Dataset during = DataReaders.idxDirectory(dir, true, max);
+            assertEquals(after.size(), during.size());
+            assertEquals(after.classes(), during.classes());
+            for (int i = 0; i < after.size(); i++) {
+                assertEquals(after.label(i), during.label(i));
+            }
+            float[] a = after.featuresArray();
+            float[] d = during.featuresArray();
+            for (int i = 0; i < a.length; i++) {
+                assertEquals(Float.floatToRawIntBits(a[i]), Float.floatToRawIntBits(d[i]), "max " + max + ", value " + i);
+            }
+        }
+        for (float bad : new float[] {0f, -1f, Float.NaN, Float.POSITIVE_INFINITY}) {
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                    () -> DataReaders.idxDirectory(dir, true, bad));
+            assertTrue(e.getMessage().startsWith("max must be positive and finite"), e.getMessage());
+        }
+    }
+
+    @Test
+    void aDataSetKeepsItsOwnCopyOfTheCallersArrays() {
+        float[] x = {1f, 2f, 3f, 4f};
+        int[] labels = {0, 1};
+        Dataset d = new Dataset("d", x, labels, 2, 2);
+        x[0] = 99f;
+        labels[1] = 0;
+        assertEquals(1f, d.featuresArray()[0]);
+        assertEquals(1, d.label(1));
+        Dataset scaled = d.scaled(2f);
+        assertEquals(0.5f, scaled.featuresArray()[0]);
+        assertEquals(1f, d.featuresArray()[0], "scaling leaves the original as it was");
+    }
+
     /** What was looked for, and where: the command line prints these messages as they are. */
     @Test
     void aDirectoryWithoutTheFilesOrAFileInsteadSaysWhatWasLookedFor() throws IOException {
