@@ -289,4 +289,36 @@ class TrainerTest {
             pool.shutdownNow();
         }
     }
+
+    @ParameterizedTest
+    @ValueSource(ints = {1, 16})
+    void aWarmUpStopsWhenAskedAndLeavesAConcurrentTrainingsBitsAlone(int batch) throws Exception {
+        TrainingOptions options = TrainingOptions.defaults(Loss.SQUARED_ERROR, Optimizer.SGD, batch).withSeed(3);
+        Activation[] acts = {Activation.TANH, Activation.SOFTMAX};
+        assertEquals(0, Trainer.warmUp(new int[] {12, 10, 4}, acts, Kernels.get(), options, () -> true),
+                "asked to stop before it starts: no epoch");
+        Network alone = trained("vector", 9, options);
+        java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
+        java.util.concurrent.atomic.AtomicInteger asked = new java.util.concurrent.atomic.AtomicInteger();
+        ExecutorService pool = Executors.newSingleThreadExecutor();
+        try {
+            Future<Long> warm = pool.submit(() -> Trainer.warmUp(new int[] {12, 10, 4}, acts, Kernels.get(), options,
+                    () -> asked.incrementAndGet() > 1_000_000 || stop.get()));
+            Network beside = trained("vector", 9, options);
+            stop.set(true);
+            long samples = warm.get();
+            assertTrue(asked.get() < 1_000_000, "stopped because it was asked to, after " + asked.get() + " batches");
+            assertTrue(samples >= 0 && samples % Math.max(256, 4 * batch) == 0, "whole made-up epochs: " + samples);
+            for (int l = 0; l < alone.layers(); l++) {
+                assertArrayEquals(alone.weights[l], beside.weights[l], "layer " + l);
+                assertArrayEquals(alone.biases[l], beside.biases[l], "layer " + l);
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+        assertThrows(IllegalArgumentException.class, () -> Trainer.warmUp(new int[] {12, 10, 4},
+                new Activation[] {Activation.TANH, Activation.TANH}, Kernels.get(),
+                TrainingOptions.defaults(Loss.CROSS_ENTROPY, Optimizer.SGD, batch), () -> false),
+                "cross-entropy needs softmax: refused before any work");
+    }
 }
