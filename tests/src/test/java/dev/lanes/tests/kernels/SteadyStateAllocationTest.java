@@ -44,9 +44,10 @@ import org.junit.jupiter.params.provider.MethodSource;
  * while the kernels warm up, so every operation adds about 4 and a kernel of a few dozen operations
  * passes 100. From there a vector's type is no longer exact, its species no longer a constant, and
  * an intrinsic late in the method fails ("missing constant: vclass=DecodeN"): the vector is boxed.
- * Measured on 2026-12-07 at 256 bits on JDK 17: 5 fresh JVMs in 100 allocated with the default limit
- * (they used to be retried once), none in 100 with 1000; at a limit of 40 every JVM allocates, which
- * shows what this test would catch. So there is no retry.
+ * Measured on 2026-12-07 at 256 bits on JDK 17: 8 fresh JVMs in 100 allocated with the default
+ * limit (such a probe used to be run once more), none in 100 with 1000; at 512 and 128 bits none in
+ * 40 with 1000; at a limit of 40 every JVM allocates, which shows what this test catches. So there is
+ * no retry.
  *
  * <p>On failure the probe records JFR's allocation stacks once it sees a call allocate. Those
  * stacks are of limited use: starting a recording in a running JVM makes HotSpot discard its
