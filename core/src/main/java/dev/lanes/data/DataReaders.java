@@ -68,9 +68,7 @@ public final class DataReaders {
      * (188 MB of fresh memory for Fashion-MNIST's training set).
      */
     public static Dataset idxDirectory(Path dir, boolean train, float max) throws IOException {
-        if (!(max > 0) || Float.isInfinite(max)) {
-            throw new IllegalArgumentException("max must be positive and finite, got " + max);
-        }
+        Dataset.checkMax(max);
         Objects.requireNonNull(dir, "dir");
         if (!Files.exists(dir)) {
             throw new NoSuchFileException(dir.toString(), null, "no such directory");

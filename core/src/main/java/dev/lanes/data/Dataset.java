@@ -107,6 +107,13 @@ public final class Dataset {
         return owning(newName, nx, nl, features, classes);
     }
 
+    /** The check of a scale's {@code max}, shared by {@link #scaled} and the readers that scale as they read. */
+    static void checkMax(float max) {
+        if (!(max > 0) || Float.isInfinite(max)) {
+            throw new IllegalArgumentException("max must be positive and finite, got " + max);
+        }
+    }
+
     /** A data set that keeps these arrays, which no one else may hold or change. */
     static Dataset owning(String name, float[] x, int[] labels, int features, int classes) {
         return new Dataset(name, x, labels, features, classes, true);
@@ -131,9 +138,7 @@ public final class Dataset {
 
     /** Scales every feature by {@code 1 / max} (for pixel data: 255 or 16), giving values in [0, 1]. */
     public Dataset scaled(float max) {
-        if (!(max > 0) || Float.isInfinite(max)) {
-            throw new IllegalArgumentException("max must be positive and finite, got " + max);
-        }
+        checkMax(max);
         float[] nx = new float[x.length];
         float inv = 1f / max;
         for (int i = 0; i < nx.length; i++) {

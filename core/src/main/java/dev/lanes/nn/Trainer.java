@@ -344,6 +344,10 @@ public final class Trainer implements AutoCloseable {
      */
     public static long warmUp(int[] sizes, Activation[] activations, Kernels kernels, TrainingOptions options,
                               BooleanSupplier stop) {
+        Objects.requireNonNull(sizes, "sizes");
+        Objects.requireNonNull(activations, "activations");
+        Objects.requireNonNull(kernels, "kernels");
+        Objects.requireNonNull(options, "options");
         Objects.requireNonNull(stop, "stop");
         Network throwaway = Network.glorot(sizes, activations, 1);
         int features = sizes[0];
