@@ -167,6 +167,19 @@ final class VectorGemm {
         float[] v = new float[0];
         float[] u = new float[0];
         final float[] tile = new float[MR * NR];
+        /** 0, stride, 2 stride, ...: where a gathered vector's lanes start (see {@link #gatherPanel}). */
+        private final int[] starts = new int[L];
+        private int startsStride = -1;
+
+        int[] columnStarts(int stride) {
+            if (stride != startsStride) {
+                for (int w = 0; w < L; w++) {
+                    starts[w] = w * stride;
+                }
+                startsStride = stride;
+            }
+            return starts;
+        }
 
         float[] v(int size) {
             if (v.length < size) {
@@ -199,7 +212,7 @@ final class VectorGemm {
             for (int p0 = 0; p0 < k; p0 += kb) {
                 int kc = Math.min(kb, k - p0);
                 float[] panels = buf.v(vSize * kc);
-                packV(kc, nc, v, vOff + p0 * vPs + jc * vVs, vPs, vVs, panels);
+                packV(buf, kc, nc, v, vOff + p0 * vPs + jc * vVs, vPs, vVs, panels);
                 float blockBeta = p0 == 0 ? beta : 1f;
                 for (int ic = 0; ic < mu; ic += MC) {
                     int mc = Math.min(MC, mu - ic);
@@ -220,7 +233,7 @@ final class VectorGemm {
      * Copies V's block (kc x nc) into panels of NR columns, each stored step by step (kc rows of NR).
      * The last panel's missing columns are zero: they feed only accumulators that are never stored.
      */
-    private static void packV(int kc, int nc, float[] v, int v0, int vPs, int vVs, float[] panels) {
+    private static void packV(Buffers buf, int kc, int nc, float[] v, int v0, int vPs, int vVs, float[] panels) {
         for (int j = 0; j < nc; j += NR) {
             int cols = Math.min(NR, nc - j);
             int dst = j * kc;
@@ -229,7 +242,7 @@ final class VectorGemm {
             } else if (vVs == 1) {
                 copyPartialPanel(kc, cols, v, v0 + j, vPs, panels, dst);
             } else {
-                transposePanel(kc, cols, v, v0 + j * vVs, vVs, panels, dst);
+                transposePanel(buf, kc, cols, v, v0 + j * vVs, vVs, panels, dst);
             }
         }
     }
@@ -252,7 +265,11 @@ final class VectorGemm {
      * V's columns run along p here (V(p, w) at src + w * vVs + p): read each column at unit stride
      * and write it down the panel; the panel (kc lines) stays in L1 meanwhile.
      */
-    private static void transposePanel(int kc, int cols, float[] v, int src, int vVs, float[] panels, int dst) {
+    private static void transposePanel(Buffers buf, int kc, int cols, float[] v, int src, int vVs, float[] panels, int dst) {
+        if (L == 16 && cols == NR) {
+            gatherPanel(buf.columnStarts(vVs), kc, v, src, vVs, panels, dst);
+            return;
+        }
         for (int w = 0; w < cols; w++) {
             int s = src + w * vVs;
             for (int p = 0; p < kc; p++) {
@@ -263,6 +280,22 @@ final class VectorGemm {
             for (int p = 0; p < kc; p++) {
                 panels[dst + p * NR + w] = 0f;
             }
+        }
+    }
+
+    /**
+     * {@link #transposePanel} for a whole panel at 16 lanes: each step's two vectors are gathered
+     * from the panel's 32 columns ({@code starts} holds 0, vVs, ..., 15 vVs). The scalar loop stores
+     * each float to a different cache line, and the 50 KB panel of a 784-long k-block does not
+     * quite fit in L1; for a 784-128 layer's forward product at batch 32 the transpose of the batch
+     * took 12-13 µs of 45, and 7-8.5 µs gathered (Zen 5, JDK 17 and 25). The same floats land in the
+     * same places either way.
+     */
+    private static void gatherPanel(int[] starts, int kc, float[] v, int src, int vVs, float[] panels, int dst) {
+        int second = src + L * vVs;
+        for (int p = 0; p < kc; p++) {
+            FloatVector.fromArray(S, v, src + p, starts, 0).intoArray(panels, dst + p * NR);
+            FloatVector.fromArray(S, v, second + p, starts, 0).intoArray(panels, dst + p * NR + L);
         }
     }
 

@@ -145,6 +145,12 @@ public class SteadyStateAllocationTest {
         calls.add(() -> k.ger(m, n, 1e-9f, col, 0, y, 0, a, 0, n));
         calls.add(() -> k.gerGemv(m, n, 1e-9f, col, 0, y, 0, a, 0, n, x, 0, col, 0));
         calls.add(() -> k.gemm(false, true, m, m, n, 1f, a, 0, n, a, 0, n, 0f, c, 0, m));
+        // A layer's forward product at batch 32: at 16 lanes its weights are read in place and the
+        // batch is gathered into transposed panels.
+        float[] batch = new float[32 * n];
+        float[] weights = new float[128 * n];
+        float[] outputs = new float[32 * 128];
+        calls.add(() -> k.gemm(false, true, 32, 128, n, 1f, batch, 0, n, weights, 0, n, 0f, outputs, 0, 128));
         calls.add(() -> k.gemm(true, false, n, n - 7, m, 1f, a, 0, n, a, 0, n, 0f, new float[0], 0, 1));
         calls.remove(calls.size() - 1); // keep only calls whose outputs are preallocated
         for (int op = 0; op < calls.size(); op++) {
