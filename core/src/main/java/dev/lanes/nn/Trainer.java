@@ -79,6 +79,10 @@ public final class Trainer implements AutoCloseable {
     private final Random shuffle;
     private int[] order;
     private final BatchBackprop.RowUpdate rowUpdate;
+    /** {@link #rowUpdate} that also measures each weight row's squared gradient (see {@link #updateAndMeasureRows}). */
+    private final BatchBackprop.RowUpdate measuredRowUpdate;
+    /** The squared norm of each weight row's gradient, per layer, as {@link #measuredRowUpdate} left it. */
+    private final double[][] rowSquares;
     private int epoch;
 
     /**
@@ -109,6 +113,11 @@ public final class Trainer implements AutoCloseable {
         gradB = directSgd ? null : Updater.like(net.biases);
         updater = directSgd ? null : options.optimizer().newUpdater(net, k, gradW, gradB);
         rowUpdate = directSgd ? null : updater::updateRows;
+        measuredRowUpdate = directSgd ? null : this::updateAndMeasureRows;
+        rowSquares = new double[net.layers()][];
+        for (int l = 0; l < net.layers(); l++) {
+            rowSquares[l] = new double[net.width(l + 1)];
+        }
         guard = new DivergenceGuard(net, options);
         // On mini-batches, evaluation runs the training's own matrix products (see Evaluator).
         evaluator = new Evaluator(net, k, options.loss(), batched ? options.batchSize() : 1);
@@ -263,9 +272,11 @@ public final class Trainer implements AutoCloseable {
         boolean clipping = options.clipNorm() > 0;
         float rate = guard.learningRate();
         updater.begin(rate, 1f / b);
-        batchBp.gradients(gradW, gradB, clipping ? null : rowUpdate);
-        // On this thread, one dot product per tensor: the same bits for any thread count.
-        double norm = Math.sqrt(sumOfSquares(gradW) + sumOfSquares(gradB)) / b;
+        batchBp.gradients(gradW, gradB, clipping ? null : measuredRowUpdate);
+        // Summed on this thread in a fixed order (rows, or one dot product per tensor when clipping):
+        // the same bits for any thread count.
+        double weightSquares = clipping ? sumOfSquares(gradW) : sumOfRowSquares();
+        double norm = Math.sqrt(weightSquares + sumOfSquares(gradB)) / b;
         if (!Double.isFinite(norm) || !(rate * norm < Float.MAX_VALUE)) {
             return irregular(batch, "gradient norm", norm);
         }
@@ -290,6 +301,43 @@ public final class Trainer implements AutoCloseable {
             bp.addGradient(1f, gradW, gradB);
         }
         return lossSum;
+    }
+
+    /**
+     * Rows of layer l's weights at a time that {@link #updateAndMeasureRows} updates before it
+     * measures their gradient: four rows of a 784-wide layer, gradient and weights, take 25 KB of L1.
+     */
+    private static final int MEASURED_ROWS = 4;
+
+    /**
+     * The update of rows {@code from..to} of layer l, a few rows at a time, each followed by the
+     * squared norms of those rows' weight gradients (into {@link #rowSquares}) while they are still
+     * in L1. Measured after the whole update instead, the norm read the first layer's 401 KB
+     * gradient once more from L2 on every batch, 4-5% of a Fashion-MNIST step. The update is
+     * elementwise, so doing it a few rows at a time gives the same bits.
+     */
+    private void updateAndMeasureRows(int l, int from, int to) {
+        int n = net.width(l);
+        float[] g = gradW[l];
+        double[] squares = rowSquares[l];
+        for (int r0 = from; r0 < to; r0 += MEASURED_ROWS) {
+            int r1 = Math.min(to, r0 + MEASURED_ROWS);
+            updater.updateRows(l, r0, r1);
+            for (int r = r0; r < r1; r++) {
+                squares[r] = k.dot(n, g, r * n, g, r * n);
+            }
+        }
+    }
+
+    /** The sum of {@link #rowSquares}, layer by layer, row by row. */
+    private double sumOfRowSquares() {
+        double s = 0;
+        for (double[] layer : rowSquares) {
+            for (double v : layer) {
+                s += v;
+            }
+        }
+        return s;
     }
 
     private double sumOfSquares(float[][] arrays) {

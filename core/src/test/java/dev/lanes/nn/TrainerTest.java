@@ -207,6 +207,31 @@ class TrainerTest {
     }
 
     @Test
+    void aBatchGradientTooLargeForTheRateIsCaughtAndRolledBackWithOneNormForAnyThreadCount() {
+        // Without clipping, a batch's update is applied row by row as its gradient is made, and the
+        // norm is summed from the rows' squares afterwards: too large for the rate, it must still
+        // be caught, the rows already updated restored, and the norm must not depend on the threads.
+        double[] norms = new double[2];
+        for (int threads = 1; threads <= 2; threads++) {
+            Network net = Blobs.tanhSoftmax(2, 12, 70, 4);
+            Network start = net.copy();
+            Trainer trainer = new Trainer(net, Kernels.get(), TrainingOptions.defaults(Loss.CROSS_ENTROPY,
+                    Optimizer.SGD, 8).withLearningRate(Float.MAX_VALUE).withMaxRecoveries(0).withThreads(threads));
+            TrainingDivergedException e = assertThrows(TrainingDivergedException.class,
+                    () -> trainer.trainEpoch(TRAIN, null));
+            assertTrue(e.getMessage().contains("gradient norm"), e.getMessage());
+            assertEquals(0, e.batch());
+            assertTrue(e.value() > 0 && Double.isFinite(e.value()), "norm " + e.value());
+            for (int l = 0; l < net.layers(); l++) {
+                assertArrayEquals(start.weights(l), net.weights(l), "layer " + l + " restored");
+                assertArrayEquals(start.biases(l), net.biases(l), "layer " + l + " biases restored");
+            }
+            norms[threads - 1] = e.value();
+        }
+        assertEquals(Double.doubleToLongBits(norms[0]), Double.doubleToLongBits(norms[1]), "the same norm on 1 and 2 threads");
+    }
+
+    @Test
     void aLossJumpIsAnIrregularPoint() {
         Network net = Blobs.tanhSoftmax(2, 12, 8, 4);
         Trainer trainer = new Trainer(net, Kernels.get(),
