@@ -41,9 +41,9 @@ public class ActivationBench {
         public void fill() {
             x = Data.uniform(n, 8f, 9);
             g = Data.uniform(n, 1f, 10);
-            s = new float[n];
+            s = Data.zeros(n);
             Kernels.scalar().softmax(n, x, 0, s, 0);
-            out = new float[n];
+            out = Data.zeros(n);
         }
     }
 

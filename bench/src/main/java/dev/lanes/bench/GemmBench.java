@@ -59,7 +59,7 @@ public class GemmBench {
             transB = code.charAt(1) == 't';
             a = Data.uniform(m * k, 1f, 21);
             b = Data.uniform(k * n, 1f, 22);
-            c = new float[m * n];
+            c = Data.zeros(m * n);
         }
 
         int lda() {

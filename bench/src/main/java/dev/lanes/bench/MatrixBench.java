@@ -48,9 +48,9 @@ public class MatrixBench {
             n = s[1];
             a = Data.uniform(m * n, 1f, 3);
             x = Data.uniform(n, 1f, 4);
-            y = new float[m];
+            y = Data.zeros(m);
             xt = Data.uniform(m, 1f, 5);
-            yt = new float[n];
+            yt = Data.zeros(n);
         }
     }
 

@@ -23,6 +23,6 @@ public class Vectors {
     public void fill() {
         x = Data.uniform(n, 4f, 1);
         y = Data.uniform(n, 1f, 2);
-        out = new float[n];
+        out = Data.zeros(n);
     }
 }
