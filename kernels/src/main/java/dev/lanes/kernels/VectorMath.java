@@ -135,9 +135,10 @@ final class VectorMath {
      * NaN to NaN.
      *
      * <p>With {@code a = min(|x|, 8.095449)}: {@code t = a P(a^2) / Q(a^2)}, which is at most 1 there
-     * (see {@link #TANH_CAP}; the clamp is integer, see {@link #NAN_WRAP}), and the sign of x. Seventeen
-     * vector operations between load and store, one of them a division. Full blocks are stored as they are; only the last, overlapping block is
-     * blended with what the previous block wrote (so {@code out == x} stays correct).
+     * (see {@link #TANH_CAP}; the clamp is integer, see {@link #NAN_WRAP}), and the sign of x.
+     * Seventeen vector operations between load and store, one of them a division. Full blocks are
+     * stored as they are; only the last, overlapping block is blended with what the previous block
+     * wrote (so {@code out == x} stays correct).
      */
     static void tanh(int n, float[] x, int xOff, float[] out, int outOff) {
         FloatVector one = FloatVector.broadcast(S, 1f);
