@@ -9,7 +9,8 @@ import dev.lanes.kernels.Kernels;
  * rows of every buffer: with X the {@code b x in} inputs, a layer computes {@code Z = X W^T + 1 b^T}
  * (one gemm, NT) and {@code A = A(Z)} row by row; the backward pass sends the error back with {@code
  * G = Delta W} (gemm, NN) and takes the weight gradient summed over the batch as {@code Delta^T X}
- * (gemm, TN) and the bias gradient as the column sums of Delta. Mathematically the same sums as running {@link Backprop} on each sample and adding
+ * (gemm, TN) and the bias gradient as the column sums of Delta; for plain SGD, {@link #descend} adds the
+ * step into W inside that product instead. Mathematically the same sums as running {@link Backprop} on each sample and adding
  * up the gradients; the products associate their terms differently, so the results agree up to float
  * rounding.
  *
@@ -63,6 +64,9 @@ final class BatchBackprop {
     private final Crew.Task forwardBackwardTask = this::forwardBackwardPart;
     private final Crew.Task gradientTask = (part, parts) -> rowsPart(part, parts, true);
     private final Crew.Task updateTask = (part, parts) -> rowsPart(part, parts, false);
+    private final Crew.Task descendTask = this::descendPart;
+    /** {@link #descend}'s factor. */
+    private float alpha;
 
     BatchBackprop(Network net, Kernels k, Loss loss, int capacity, Crew crew) {
         loss.requireCompatible(net.activation(net.layers() - 1));
@@ -171,6 +175,50 @@ final class BatchBackprop {
         this.update = null;
     }
 
+    /**
+     * After {@link #forwardBackward}, plain gradient descent in the weight-gradient products: {@code W
+     * += alpha Delta^T X} and {@code b += alpha} times the column sums of Delta for every layer (see
+     * {@link Dense#descendRows}), the rows cut between the threads as in {@link #gradients}. The
+     * gradient is never stored: {@code gradB} is scratch for the bias gradient. There is no norm to
+     * check afterwards, so the caller first checks {@link #gradientNormBound}.
+     */
+    void descend(float alpha, float[][] gradB) {
+        this.gradB = gradB;
+        this.alpha = alpha;
+        crew.run(descendTask);
+    }
+
+    /**
+     * After {@link #forwardBackward}: an upper bound on the norm of the batch's summed gradient, all
+     * weights and biases together (the norm that {@link #gradients} lets the caller measure), or
+     * infinity or NaN where none is found. Layer by layer, {@code |Delta^T X| <= |Delta| |X|}
+     * (Cauchy-Schwarz, Frobenius norms) and the bias gradient's norm is at most {@code sqrt(rows)
+     * |Delta|}; each squared norm is a dot product, enlarged by its rounding bound. A few dot products
+     * over the batch's buffers, against one over every weight gradient.
+     */
+    double gradientNormBound() {
+        double sum = 0;
+        for (int l = 0; l < net.layers(); l++) {
+            double d = squaredNormBound(rows * net.width(l + 1), delta[l]);
+            double x = squaredNormBound(rows * net.width(l), input(l));
+            sum += d * x + rows * d;
+        }
+        return Math.sqrt(sum);
+    }
+
+    /**
+     * {@code v[0 .. n)}'s squared norm, divided by {@code 1 - n 2^-23} to cover the dot product's
+     * rounding (at most {@code n 2^-23} of the sum, see {@link Kernels}); infinite where that is not
+     * below 1/2.
+     */
+    private double squaredNormBound(int n, float[] v) {
+        double rounding = n * 0x1p-23;
+        if (!(rounding < 0.5)) {
+            return Double.POSITIVE_INFINITY;
+        }
+        return k.dot(n, v, 0, v, 0) / (1 - rounding);
+    }
+
     /** Applies {@code update} to every row of every layer, the rows cut between the threads as in {@link #gradients}. */
     void apply(RowUpdate update) {
         this.update = update;
@@ -195,6 +243,18 @@ final class BatchBackprop {
             }
             if (update != null) {
                 update.apply(l, o0, o1);
+            }
+        }
+    }
+
+    /** This thread's share of every layer's rows, as in {@link #rowsPart}, for {@link #descend}. */
+    private void descendPart(int part, int parts) {
+        for (int l = 0; l < net.layers(); l++) {
+            int m = net.width(l + 1);
+            int o0 = Crew.boundary(m, part, parts);
+            int o1 = Crew.boundary(m, part + 1, parts);
+            if (o0 < o1) {
+                net.layer(l).descendRows(k, rows, delta[l], input(l), o0, o1, alpha, gradB[l]);
             }
         }
     }

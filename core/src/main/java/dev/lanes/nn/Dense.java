@@ -147,6 +147,24 @@ final class Dense {
      */
     void gradientRows(Kernels k, int rows, float[] delta, float[] x, int o0, int o1, float[] gw, float[] gb) {
         k.gemm(true, false, o1 - o0, in, rows, 1f, delta, o0, out, x, 0, in, 0f, gw, o0 * in, in);
+        biasGradientRows(k, rows, delta, o0, o1, gb);
+    }
+
+    /**
+     * Plain gradient descent on rows {@code [o0, o1)}: {@code W += alpha Delta^T X} as one product
+     * into the weights (beta 1), without the gradient as a matrix of its own, and {@code b += alpha
+     * (column sums of Delta)} through {@code gb} (overwritten with the bias gradient). Where the
+     * backend's gemm adds each finished sum to C with one FMA (see {@link Kernels#gemm}), the same
+     * bits as {@link #gradientRows} followed by {@code axpy(alpha)} of the gradient into the weights.
+     */
+    void descendRows(Kernels k, int rows, float[] delta, float[] x, int o0, int o1, float alpha, float[] gb) {
+        k.gemm(true, false, o1 - o0, in, rows, alpha, delta, o0, out, x, 0, in, 1f, weights, o0 * in, in);
+        biasGradientRows(k, rows, delta, o0, o1, gb);
+        k.axpy(o1 - o0, alpha, gb, o0, biases, o0);
+    }
+
+    /** Entries {@code [o0, o1)} of the bias gradient, the column sums of Delta, into {@code gb}. */
+    private void biasGradientRows(Kernels k, int rows, float[] delta, int o0, int o1, float[] gb) {
         Arrays.fill(gb, o0, o1, 0f);
         for (int r = 0; r < rows; r++) {
             k.add(o1 - o0, gb, o0, delta, r * out + o0, gb, o0);

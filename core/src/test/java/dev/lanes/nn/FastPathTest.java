@@ -97,6 +97,57 @@ class FastPathTest {
         }
     }
 
+    /**
+     * Plain SGD on mini-batches of the vector backend adds the step inside the weight-gradient
+     * products: the weights must be those of storing the gradient and adding it after, bit for bit,
+     * for every loss, on one and two threads, with a short last batch, and through a NaN sample's
+     * recovery. The scalar backend and the other optimizers never take that path.
+     */
+    @org.junit.jupiter.api.Test
+    void descentInTheProductIsBitIdenticalToGradientThenUpdate() {
+        float[] x = TRAIN.featuresArray().clone();
+        x[4500 * 12 + 3] = Float.NaN;
+        Dataset poisoned = new Dataset("poisoned", x, labels(TRAIN), 12, 4);
+        for (Dataset data : new Dataset[] {TRAIN, poisoned}) {
+            for (Loss loss : Loss.values()) {
+                for (int threads = 1; threads <= 2; threads++) {
+                    TrainingOptions options = TrainingOptions.defaults(loss, Optimizer.SGD, 32).withSeed(6)
+                            .withThreads(threads);
+                    Network inProduct = Blobs.tanhSoftmax(7, 12, 40, 9, 4);
+                    Network stored = inProduct.copy();
+                    Network start = inProduct.copy();
+                    String what = data.name() + " " + loss + " on " + threads + " threads";
+                    try (Trainer fast = new Trainer(inProduct, Kernels.vector(), options);
+                         Trainer plain = new Trainer(stored, Kernels.vector(), options)) {
+                        assertTrue(fast.descentInProduct, what);
+                        plain.descentInProduct = false;
+                        for (int e = 0; e < 2; e++) {
+                            fast.trainEpoch(data, null);
+                            plain.trainEpoch(data, null);
+                        }
+                        // 5000 samples in batches of 32: 157 an epoch, the last of 8, and the NaN's batch dropped.
+                        assertTrue(fast.descentsInProduct >= 2 * 156, what + ": " + fast.descentsInProduct);
+                        assertEquals(0, plain.descentsInProduct, what);
+                        assertEquals(data == poisoned, plain.recoveries() > 0, what + ": " + plain.recoveries());
+                        assertEquals(plain.recoveries(), fast.recoveries(), what);
+                    }
+                    assertSameParameters(stored, inProduct, what);
+                    assertFalse(Arrays.equals(start.weights(0), inProduct.weights(0)), what + ": the weights moved");
+                }
+            }
+        }
+        for (Optimizer opt : Optimizer.values()) {
+            for (String backend : new String[] {"scalar", "vector"}) {
+                Trainer t = new Trainer(Blobs.tanhSoftmax(1, 12, 8, 4), Kernels.named(backend),
+                        TrainingOptions.defaults(Loss.SQUARED_ERROR, opt, 32));
+                assertEquals(opt == Optimizer.SGD && backend.equals("vector"), t.descentInProduct, opt + " " + backend);
+            }
+        }
+        Trainer perSample = new Trainer(Blobs.tanhSoftmax(1, 12, 8, 4), Kernels.vector(),
+                TrainingOptions.defaults(Loss.SQUARED_ERROR, Optimizer.SGD, 1));
+        assertFalse(perSample.descentInProduct, "batch 1");
+    }
+
     private static double maxDifference(float[] a, float[] b) {
         double d = 0;
         for (int i = 0; i < a.length; i++) {

@@ -337,6 +337,14 @@ public abstract class Kernels {
      * Z = X·Wᵀ, {@code gemm(true, false, ...)} for the weight gradient dW = δᵀ·X and
      * {@code gemm(false, false, ...)} for the error sent back δ·W; these are the fast paths.
      * C must not overlap A or B.
+     *
+     * <p>On the vector backend every element of C is, for each block of at most 512 consecutive terms
+     * of k in increasing order (the blocks depend on k alone), a sequential FMA sum s added as {@code
+     * c = fma(alpha, s, c)}, with {@code beta * c} (or 0 for beta 0) in place of c for the first
+     * block. So for {@code k <= 512} a call with {@code beta == 1} gives the bits of a call with
+     * {@code alpha == 1} and {@code beta == 0} into a buffer followed by {@link #axpy} of alpha times
+     * that buffer into C: a gradient step can be taken inside the product. The scalar backend adds
+     * alpha times each term into C as it goes where B is not transposed.
      */
     public final void gemm(boolean transA, boolean transB, int m, int n, int k, float alpha,
                            float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
