@@ -198,6 +198,14 @@ final class VectorGemm {
 
     private static final ThreadLocal<Buffers> BUFFERS = ThreadLocal.withInitial(Buffers::new);
 
+    /** A tile's worth of addends (never written): +0 for beta 0, and -0, which leaves every sum as it is. */
+    private static final float[] ZEROS = new float[MR * NR];
+    private static final float[] NEGATIVE_ZEROS = new float[MR * NR];
+
+    static {
+        java.util.Arrays.fill(NEGATIVE_ZEROS, -0f);
+    }
+
     /**
      * T (mu x nv) = alpha * U V + beta * T, over column blocks of V, k-blocks and row blocks of U, in
      * that order.
@@ -335,10 +343,13 @@ final class VectorGemm {
                 int ct = c0 + i * cRs + j * cVs;
                 boolean whole = i + MR <= mc && cols == NR;
                 if (whole && cVs == 1 && beta == 0f) {
-                    tile(kc, rows, rows0 + i * urs, urs, panels, panel, alpha, 0f, c, ct, cRs);
+                    tile(kc, rows, rows0 + i * urs, urs, panels, panel, alpha, ZEROS, 0, NR, c, ct, cRs);
+                } else if (whole && cVs == 1 && beta == 1f) {
+                    // fma(alpha, sum, c), storeTile's bits for beta 1 (c * 1 is c), without the round trip.
+                    tile(kc, rows, rows0 + i * urs, urs, panels, panel, alpha, c, ct, cRs, c, ct, cRs);
                 } else {
                     // fma(1, sum, -0) is the sum itself, -0 and NaN included: the epilogues below see the raw sums.
-                    tile(kc, rows, rows0 + i * urs, urs, panels, panel, 1f, -0f, buf.tile, 0, NR);
+                    tile(kc, rows, rows0 + i * urs, urs, panels, panel, 1f, NEGATIVE_ZEROS, 0, NR, buf.tile, 0, NR);
                     if (whole && cVs == 1) {
                         storeTile(alpha, beta, buf.tile, c, ct, cRs);
                     } else if (whole && cRs == 1) {
@@ -352,20 +363,23 @@ final class VectorGemm {
     }
 
     /** The register tile of this width (see {@link #tile4}). */
-    private static void tile(int kc, float[] u, int u0, int urs, float[] panels, int v0, float alpha, float addend,
-                             float[] t, int t0, int tRs) {
+    private static void tile(int kc, float[] u, int u0, int urs, float[] panels, int v0, float alpha,
+                             float[] add, int a0, int aRs, float[] t, int t0, int tRs) {
         if (MR == 8) {
-            tile8(kc, u, u0, urs, panels, v0, alpha, addend, t, t0, tRs);
+            tile8(kc, u, u0, urs, panels, v0, alpha, add, a0, aRs, t, t0, tRs);
         } else {
-            tile4(kc, u, u0, panels, v0, alpha, addend, t, t0, tRs);
+            tile4(kc, u, u0, panels, v0, alpha, add, a0, aRs, t, t0, tRs);
         }
     }
 
     /**
      * The register tile up to 8 lanes: sums over kc steps of four U rows (at u0, u0 + KC, ...)
      * against one V panel, stored as {@code fma(alpha, sum, addend)} into the MR x NR block of t at
-     * t0 (rows tRs apart): a whole tile of C with beta 0 (addend 0), or the raw sums into a buffer
-     * (alpha 1, addend -0, which leaves every sum as it is) for the other epilogues. Storing straight
+     * t0 (rows tRs apart), the addends read from the same block of {@code add} at a0 (rows aRs
+     * apart): a whole tile of C with beta 0 (addends +0) or beta 1 (the addends are C itself, as when
+     * a gradient step is taken inside the product), or the raw sums into a buffer (alpha 1, addends
+     * -0, which leave every sum as it is) for the other epilogues. Addends from an array rather than
+     * one broadcast value cost a load per accumulator, a few percent of a k = 32 tile. Storing straight
      * from the registers saves a round trip through a buffer per tile: with k = 32 (a batch-32 weight
      * gradient) a tile is only 256 FMAs, and the round trip cost about a fifth of it. The epilogue
      * has no branch: when one with branches on alpha and beta shared this method, a recompilation
@@ -378,8 +392,8 @@ final class VectorGemm {
      * cycle the core takes in: about 89 GFLOP/s in cache instead of 77 on this Zen 3 core (JDK 25
      * ran both at 93).
      */
-    private static void tile4(int kc, float[] u, int u0, float[] panels, int v0, float alpha, float addend,
-                              float[] t, int t0, int tRs) {
+    private static void tile4(int kc, float[] u, int u0, float[] panels, int v0, float alpha,
+                              float[] add, int a0, int aRs, float[] t, int t0, int tRs) {
         FloatVector c00 = FloatVector.zero(S), c01 = FloatVector.zero(S);
         FloatVector c10 = FloatVector.zero(S), c11 = FloatVector.zero(S);
         FloatVector c20 = FloatVector.zero(S), c21 = FloatVector.zero(S);
@@ -401,20 +415,19 @@ final class VectorGemm {
             c31 = x.fma(y1, c31);
         }
         FloatVector va = FloatVector.broadcast(S, alpha);
-        FloatVector vz = FloatVector.broadcast(S, addend);
-        c00.fma(va, vz).intoArray(t, t0);
-        c01.fma(va, vz).intoArray(t, t0 + L);
-        c10.fma(va, vz).intoArray(t, t0 + tRs);
-        c11.fma(va, vz).intoArray(t, t0 + tRs + L);
-        c20.fma(va, vz).intoArray(t, t0 + 2 * tRs);
-        c21.fma(va, vz).intoArray(t, t0 + 2 * tRs + L);
-        c30.fma(va, vz).intoArray(t, t0 + 3 * tRs);
-        c31.fma(va, vz).intoArray(t, t0 + 3 * tRs + L);
+        c00.fma(va, FloatVector.fromArray(S, add, a0)).intoArray(t, t0);
+        c01.fma(va, FloatVector.fromArray(S, add, a0 + L)).intoArray(t, t0 + L);
+        c10.fma(va, FloatVector.fromArray(S, add, a0 + aRs)).intoArray(t, t0 + tRs);
+        c11.fma(va, FloatVector.fromArray(S, add, a0 + aRs + L)).intoArray(t, t0 + tRs + L);
+        c20.fma(va, FloatVector.fromArray(S, add, a0 + 2 * aRs)).intoArray(t, t0 + 2 * tRs);
+        c21.fma(va, FloatVector.fromArray(S, add, a0 + 2 * aRs + L)).intoArray(t, t0 + 2 * tRs + L);
+        c30.fma(va, FloatVector.fromArray(S, add, a0 + 3 * aRs)).intoArray(t, t0 + 3 * tRs);
+        c31.fma(va, FloatVector.fromArray(S, add, a0 + 3 * aRs + L)).intoArray(t, t0 + 3 * tRs + L);
     }
 
     /** The register tile at 16 lanes: as {@link #tile4}, with eight U rows {@code urs} apart (KC, or a matrix's row stride when read in place). */
-    private static void tile8(int kc, float[] u, int u0, int urs, float[] panels, int v0, float alpha, float addend,
-                              float[] t, int t0, int tRs) {
+    private static void tile8(int kc, float[] u, int u0, int urs, float[] panels, int v0, float alpha,
+                              float[] add, int a0, int aRs, float[] t, int t0, int tRs) {
         FloatVector c00 = FloatVector.zero(S), c01 = FloatVector.zero(S);
         FloatVector c10 = FloatVector.zero(S), c11 = FloatVector.zero(S);
         FloatVector c20 = FloatVector.zero(S), c21 = FloatVector.zero(S);
@@ -452,30 +465,29 @@ final class VectorGemm {
             c71 = x.fma(y1, c71);
         }
         FloatVector va = FloatVector.broadcast(S, alpha);
-        FloatVector vz = FloatVector.broadcast(S, addend);
-        c00.fma(va, vz).intoArray(t, t0);
-        c01.fma(va, vz).intoArray(t, t0 + L);
-        c10.fma(va, vz).intoArray(t, t0 + tRs);
-        c11.fma(va, vz).intoArray(t, t0 + tRs + L);
-        c20.fma(va, vz).intoArray(t, t0 + 2 * tRs);
-        c21.fma(va, vz).intoArray(t, t0 + 2 * tRs + L);
-        c30.fma(va, vz).intoArray(t, t0 + 3 * tRs);
-        c31.fma(va, vz).intoArray(t, t0 + 3 * tRs + L);
-        c40.fma(va, vz).intoArray(t, t0 + 4 * tRs);
-        c41.fma(va, vz).intoArray(t, t0 + 4 * tRs + L);
-        c50.fma(va, vz).intoArray(t, t0 + 5 * tRs);
-        c51.fma(va, vz).intoArray(t, t0 + 5 * tRs + L);
-        c60.fma(va, vz).intoArray(t, t0 + 6 * tRs);
-        c61.fma(va, vz).intoArray(t, t0 + 6 * tRs + L);
-        c70.fma(va, vz).intoArray(t, t0 + 7 * tRs);
-        c71.fma(va, vz).intoArray(t, t0 + 7 * tRs + L);
+        c00.fma(va, FloatVector.fromArray(S, add, a0)).intoArray(t, t0);
+        c01.fma(va, FloatVector.fromArray(S, add, a0 + L)).intoArray(t, t0 + L);
+        c10.fma(va, FloatVector.fromArray(S, add, a0 + aRs)).intoArray(t, t0 + tRs);
+        c11.fma(va, FloatVector.fromArray(S, add, a0 + aRs + L)).intoArray(t, t0 + tRs + L);
+        c20.fma(va, FloatVector.fromArray(S, add, a0 + 2 * aRs)).intoArray(t, t0 + 2 * tRs);
+        c21.fma(va, FloatVector.fromArray(S, add, a0 + 2 * aRs + L)).intoArray(t, t0 + 2 * tRs + L);
+        c30.fma(va, FloatVector.fromArray(S, add, a0 + 3 * aRs)).intoArray(t, t0 + 3 * tRs);
+        c31.fma(va, FloatVector.fromArray(S, add, a0 + 3 * aRs + L)).intoArray(t, t0 + 3 * tRs + L);
+        c40.fma(va, FloatVector.fromArray(S, add, a0 + 4 * aRs)).intoArray(t, t0 + 4 * tRs);
+        c41.fma(va, FloatVector.fromArray(S, add, a0 + 4 * aRs + L)).intoArray(t, t0 + 4 * tRs + L);
+        c50.fma(va, FloatVector.fromArray(S, add, a0 + 5 * aRs)).intoArray(t, t0 + 5 * tRs);
+        c51.fma(va, FloatVector.fromArray(S, add, a0 + 5 * aRs + L)).intoArray(t, t0 + 5 * tRs + L);
+        c60.fma(va, FloatVector.fromArray(S, add, a0 + 6 * aRs)).intoArray(t, t0 + 6 * tRs);
+        c61.fma(va, FloatVector.fromArray(S, add, a0 + 6 * aRs + L)).intoArray(t, t0 + 6 * tRs + L);
+        c70.fma(va, FloatVector.fromArray(S, add, a0 + 7 * aRs)).intoArray(t, t0 + 7 * tRs);
+        c71.fma(va, FloatVector.fromArray(S, add, a0 + 7 * aRs + L)).intoArray(t, t0 + 7 * tRs + L);
     }
 
     /**
-     * A whole tile whose rows are runs along C's rows (at t0, stride tRs), with beta not 0 (a k-block
-     * after the first, or a caller's beta): T = fma(alpha, sum, T * beta), the rounding of {@link
-     * #addTile} (exact when beta is 1). Rare in a network's products (k up to 512 is one block, and
-     * the layers pass beta 0), so it keeps the round trip through the buffer rather than a second
+     * A whole tile whose rows are runs along C's rows (at t0, stride tRs), with a caller's beta other
+     * than 0 and 1 (the tile itself adds beta 1, as for k-blocks after the first and a step inside
+     * the product): T = fma(alpha, sum, T * beta), the rounding of {@link #addTile}. A network's
+     * products never need it, so it keeps the round trip through the buffer rather than a second
      * copy of the tile's loop.
      */
     private static void storeTile(float alpha, float beta, float[] sums, float[] t, int t0, int tRs) {
