@@ -60,8 +60,10 @@ final class VectorGemm {
     static final int KC = 512;
     /** Rows of U per block, a multiple of every MR: a block of U (up to 192 KiB) stays in L2 while every V panel meets it. */
     static final int MC = 96;
-    /** Columns of V per block, a multiple of every NR: the V block (up to 1 MiB) is packed once per k-block. */
+    /** Columns of V per block (more for short k-blocks, see {@link #columnBlock}), a multiple of every NR: the V block (up to 1 MiB) is packed once per k-block. */
     static final int NC = 512;
+    /** k-blocks up to this long take the tiles row by row (see {@link #tiles}). */
+    static final int ROWS_FIRST_MAX_K = 64;
 
     private VectorGemm() {
     }
@@ -156,6 +158,16 @@ final class VectorGemm {
         }
     }
 
+    /**
+     * Columns of V per block for k-blocks of length kb: NC, or more where the blocks are short, up to
+     * the same NC x KC floats (1 MiB). A batch-32 weight gradient of a 784-wide layer is then one
+     * column block instead of two, and packs its U block once instead of twice. Column blocks do not
+     * change any bits.
+     */
+    static int columnBlock(int kb) {
+        return Math.max(NC, NC * KC / kb / NR * NR);
+    }
+
     /** Length of the k-blocks: as even as possible, at most KC, a function of k alone. */
     static int blockLength(int k) {
         int blocks = (k + KC - 1) / KC;
@@ -214,8 +226,9 @@ final class VectorGemm {
                                float[] u, int uOff, int uRs, int uPs, float[] v, int vOff, int vPs, int vVs,
                                float beta, float[] c, int cOff, int cRs, int cVs) {
         int kb = blockLength(k);
-        for (int jc = 0; jc < nv; jc += NC) {
-            int nc = Math.min(NC, nv - jc);
+        int ncMax = columnBlock(kb);
+        for (int jc = 0; jc < nv; jc += ncMax) {
+            int nc = Math.min(ncMax, nv - jc);
             int vSize = (nc + NR - 1) / NR * NR;
             for (int p0 = 0; p0 < k; p0 += kb) {
                 int kc = Math.min(kb, k - p0);
@@ -331,33 +344,54 @@ final class VectorGemm {
     }
 
     /**
-     * Every register tile of one U block against every panel: the panel outside, so it stays in L1
-     * while the block's rows stream past it.
+     * Every register tile of one U block against every panel. Usually the panel is the outer loop, so
+     * that it stays in L1 while the block's rows stream past it. For k-blocks of at most {@link
+     * #ROWS_FIRST_MAX_K} steps (a batch's weight gradient sums over the batch, 32 samples) the rows
+     * are outside instead: such a tile does few FMAs for each vector of C it reads and writes, so C's
+     * traffic counts for more than V's, and a row of tiles then walks C along its rows, while the
+     * short panels (the whole V block is 100 KB for a 784-wide layer at batch 32) come again from
+     * L2. In one JVM, on Zen 5, the weight gradient of a 784-128 layer at batch 32 (with beta 0, and
+     * with beta 1 as when the step is taken in the product) ran about 10% faster, together with the
+     * wider column blocks of {@link #columnBlock}. Each tile's bits are the same in either order.
      */
     private static void tiles(Buffers buf, int mc, int nc, int kc, float alpha, float[] rows, int rows0, int urs,
                               float[] panels, float beta, float[] c, int c0, int cRs, int cVs) {
-        for (int j = 0; j < nc; j += NR) {
-            int cols = Math.min(NR, nc - j);
-            int panel = j * kc;
+        if (kc <= ROWS_FIRST_MAX_K) {
             for (int i = 0; i < mc; i += MR) {
-                int ct = c0 + i * cRs + j * cVs;
-                boolean whole = i + MR <= mc && cols == NR;
-                if (whole && cVs == 1 && beta == 0f) {
-                    tile(kc, rows, rows0 + i * urs, urs, panels, panel, alpha, ZEROS, 0, NR, c, ct, cRs);
-                } else if (whole && cVs == 1 && beta == 1f) {
-                    // fma(alpha, sum, c), storeTile's bits for beta 1 (c * 1 is c), without the round trip.
-                    tile(kc, rows, rows0 + i * urs, urs, panels, panel, alpha, c, ct, cRs, c, ct, cRs);
-                } else {
-                    // fma(1, sum, -0) is the sum itself, -0 and NaN included: the epilogues below see the raw sums.
-                    tile(kc, rows, rows0 + i * urs, urs, panels, panel, 1f, NEGATIVE_ZEROS, 0, NR, buf.tile, 0, NR);
-                    if (whole && cVs == 1) {
-                        storeTile(alpha, beta, buf.tile, c, ct, cRs);
-                    } else if (whole && cRs == 1) {
-                        storeTurnedTile(alpha, beta, buf.tile, c, ct, cVs);
-                    } else {
-                        addTile(Math.min(MR, mc - i), cols, alpha, beta, buf.tile, c, ct, cRs, cVs);
-                    }
+                for (int j = 0; j < nc; j += NR) {
+                    tileAt(buf, i, j, mc, nc, kc, alpha, rows, rows0, urs, panels, beta, c, c0, cRs, cVs);
                 }
+            }
+        } else {
+            for (int j = 0; j < nc; j += NR) {
+                for (int i = 0; i < mc; i += MR) {
+                    tileAt(buf, i, j, mc, nc, kc, alpha, rows, rows0, urs, panels, beta, c, c0, cRs, cVs);
+                }
+            }
+        }
+    }
+
+    /** The register tile at row i of the U block and column j of the V block, with its epilogue. */
+    private static void tileAt(Buffers buf, int i, int j, int mc, int nc, int kc, float alpha, float[] rows, int rows0,
+                               int urs, float[] panels, float beta, float[] c, int c0, int cRs, int cVs) {
+        int cols = Math.min(NR, nc - j);
+        int panel = j * kc;
+        int ct = c0 + i * cRs + j * cVs;
+        boolean whole = i + MR <= mc && cols == NR;
+        if (whole && cVs == 1 && beta == 0f) {
+            tile(kc, rows, rows0 + i * urs, urs, panels, panel, alpha, ZEROS, 0, NR, c, ct, cRs);
+        } else if (whole && cVs == 1 && beta == 1f) {
+            // fma(alpha, sum, c), storeTile's bits for beta 1 (c * 1 is c), without the round trip.
+            tile(kc, rows, rows0 + i * urs, urs, panels, panel, alpha, c, ct, cRs, c, ct, cRs);
+        } else {
+            // fma(1, sum, -0) is the sum itself, -0 and NaN included: the epilogues below see the raw sums.
+            tile(kc, rows, rows0 + i * urs, urs, panels, panel, 1f, NEGATIVE_ZEROS, 0, NR, buf.tile, 0, NR);
+            if (whole && cVs == 1) {
+                storeTile(alpha, beta, buf.tile, c, ct, cRs);
+            } else if (whole && cRs == 1) {
+                storeTurnedTile(alpha, beta, buf.tile, c, ct, cVs);
+            } else {
+                addTile(Math.min(MR, mc - i), cols, alpha, beta, buf.tile, c, ct, cRs, cVs);
             }
         }
     }
