@@ -62,8 +62,13 @@ final class VectorGemm {
     static final int MC = 96;
     /** Columns of V per block (more for short k-blocks, see {@link #columnBlock}), a multiple of every NR: the V block (up to 1 MiB) is packed once per k-block. */
     static final int NC = 512;
-    /** k-blocks up to this long take the tiles row by row (see {@link #tiles}). */
+    /**
+     * k-blocks up to this long, with a V block of at most ROWS_FIRST_MAX_V floats (256 KiB, a
+     * quarter of Zen 5's L2, which is read again for every row of tiles), take the tiles row by row
+     * (see {@link #tiles}).
+     */
     static final int ROWS_FIRST_MAX_K = 64;
+    static final int ROWS_FIRST_MAX_V = 1 << 16;
 
     private VectorGemm() {
     }
@@ -346,8 +351,8 @@ final class VectorGemm {
     /**
      * Every register tile of one U block against every panel. Usually the panel is the outer loop, so
      * that it stays in L1 while the block's rows stream past it. For k-blocks of at most {@link
-     * #ROWS_FIRST_MAX_K} steps (a batch's weight gradient sums over the batch, 32 samples) the rows
-     * are outside instead: such a tile does few FMAs for each vector of C it reads and writes, so C's
+     * #ROWS_FIRST_MAX_K} steps (a batch's weight gradient sums over the batch, 32 samples) and a V
+     * block that L2 holds easily, the rows are outside instead: such a tile does few FMAs for each vector of C it reads and writes, so C's
      * traffic counts for more than V's, and a row of tiles then walks C along its rows, while the
      * short panels (the whole V block is 100 KB for a 784-wide layer at batch 32) come again from
      * L2. In one JVM, on Zen 5, the weight gradient of a 784-128 layer at batch 32 (with beta 0, and
@@ -356,7 +361,7 @@ final class VectorGemm {
      */
     private static void tiles(Buffers buf, int mc, int nc, int kc, float alpha, float[] rows, int rows0, int urs,
                               float[] panels, float beta, float[] c, int c0, int cRs, int cVs) {
-        if (kc <= ROWS_FIRST_MAX_K) {
+        if (kc <= ROWS_FIRST_MAX_K && kc * nc <= ROWS_FIRST_MAX_V) {
             for (int i = 0; i < mc; i += MR) {
                 for (int j = 0; j < nc; j += NR) {
                     tileAt(buf, i, j, mc, nc, kc, alpha, rows, rows0, urs, panels, beta, c, c0, cRs, cVs);
