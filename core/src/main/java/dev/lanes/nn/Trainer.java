@@ -36,8 +36,8 @@ import java.util.function.IntConsumer;
  * After {@code maxRecoveries} such recoveries the next one throws a {@link
  * TrainingDivergedException} naming the epoch, the batch and the value; the network then holds the
  * checkpoint. So a network is never left with non-finite weights. Plain SGD on mini-batches may take
- * its step inside the weight-gradient products without ever holding the gradient (see {@link
- * #batchStep}); it does so only where a bound on the gradient's norm shows the check would pass, so
+ * its step inside the weight-gradient products without ever holding the gradient (see {@code
+ * batchStep}); it does so only where a bound on the gradient's norm shows the check would pass, so
  * the same batches are irregular points either way.
  *
  * <p>A rate so large that the hidden units saturate (tanh at ±1, where the gradient vanishes) is not
