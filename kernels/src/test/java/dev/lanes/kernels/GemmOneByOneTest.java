@@ -9,12 +9,12 @@ import org.junit.jupiter.api.Test;
  * The scalar gemm that VectorKernels runs for tiny shapes gives the register tiles' bits, so that a
  * product's bits never depend on its shape class (ParallelKernels splits columns, and a split can
  * fall on either side of the cut-over). Every transpose combination, beta 0 (with NaN in C), 1 and
- * other, shapes around the tile (MR rows, NR columns) and across two k-blocks, padded leading
+ * other, shapes around the tile (MR rows, NR columns, a last panel of L columns) and across two k-blocks, padded leading
  * dimensions and offsets; run at every width by the CI's width suites.
  */
 class GemmOneByOneTest {
-    private static final int[] SMALL = {1, 2, 3, VectorGemm.MR, VectorGemm.MR + 1, VectorKernels.L + 1, VectorGemm.NR - 1,
-        VectorGemm.NR, VectorGemm.NR + 3, VectorKernels.TINY};
+    private static final int[] SMALL = {1, 2, 3, VectorGemm.MR, VectorGemm.MR + 1, VectorKernels.L, VectorKernels.L + 1,
+        VectorGemm.NR - 1, VectorGemm.NR, VectorGemm.NR + 3, VectorGemm.NR + VectorKernels.L, VectorKernels.TINY};
 
     @Test
     void tinyShapesMatchTheRegisterTile() {
@@ -37,6 +37,8 @@ class GemmOneByOneTest {
             check(r, (t & 1) != 0, (t & 2) != 0, 5, 37, VectorGemm.KC + 77);
             check(r, (t & 1) != 0, (t & 2) != 0, 33, 130, 784);
             check(r, (t & 1) != 0, (t & 2) != 0, 97, 19, 40);
+            // A weight gradient's shape class: short sums, rows first, a last panel of L columns.
+            check(r, (t & 1) != 0, (t & 2) != 0, 2 * VectorGemm.MR + 3, 24 * VectorGemm.NR + VectorKernels.L, 32);
         }
     }
 
