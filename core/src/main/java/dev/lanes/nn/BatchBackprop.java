@@ -64,9 +64,9 @@ final class BatchBackprop {
     private final Crew.Task forwardBackwardTask = this::forwardBackwardPart;
     private final Crew.Task gradientTask = (part, parts) -> rowsPart(part, parts, true);
     private final Crew.Task updateTask = (part, parts) -> rowsPart(part, parts, false);
-    private final Crew.Task descendTask = this::descendPart;
     /** {@link #descend}'s factor. */
     private float alpha;
+    private final RowUpdate descendUpdate = this::descendRows;
 
     BatchBackprop(Network net, Kernels k, Loss loss, int capacity, Crew crew) {
         loss.requireCompatible(net.activation(net.layers() - 1));
@@ -185,7 +185,7 @@ final class BatchBackprop {
     void descend(float alpha, float[][] gradB) {
         this.gradB = gradB;
         this.alpha = alpha;
-        crew.run(descendTask);
+        apply(descendUpdate);
     }
 
     /**
@@ -247,16 +247,9 @@ final class BatchBackprop {
         }
     }
 
-    /** This thread's share of every layer's rows, as in {@link #rowsPart}, for {@link #descend}. */
-    private void descendPart(int part, int parts) {
-        for (int l = 0; l < net.layers(); l++) {
-            int m = net.width(l + 1);
-            int o0 = Crew.boundary(m, part, parts);
-            int o1 = Crew.boundary(m, part + 1, parts);
-            if (o0 < o1) {
-                net.layer(l).descendRows(k, rows, delta[l], input(l), o0, o1, alpha, gradB[l]);
-            }
-        }
+    /** {@link #descend} on rows o0..o1 of layer l, run through {@link #apply}'s cut between the threads. */
+    private void descendRows(int l, int o0, int o1) {
+        net.layer(l).descendRows(k, rows, delta[l], input(l), o0, o1, alpha, gradB[l]);
     }
 
     /** Rows o0..o1 of layer l's weight gradient, summed over the batch, with their bias entries. */
