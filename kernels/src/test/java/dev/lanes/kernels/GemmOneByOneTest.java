@@ -9,8 +9,8 @@ import org.junit.jupiter.api.Test;
  * The scalar gemm that VectorKernels runs for tiny shapes gives the register tiles' bits, so that a
  * product's bits never depend on its shape class (ParallelKernels splits columns, and a split can
  * fall on either side of the cut-over). Every transpose combination, beta 0 (with NaN in C), 1 and
- * other, shapes around the tile (MR rows, NR columns, a last panel of L columns) and across two k-blocks, padded leading
- * dimensions and offsets; run at every width by the CI's width suites.
+ * other, shapes around the tile (MR rows, NR columns, a last panel of L columns) and across two k-blocks, the
+ * shapes whose operands the 16-lane tile reads in place, padded leading dimensions and offsets; run at every width by the CI's width suites.
  */
 class GemmOneByOneTest {
     private static final int[] SMALL = {1, 2, 3, VectorGemm.MR, VectorGemm.MR + 1, VectorKernels.L, VectorKernels.L + 1,
@@ -39,6 +39,11 @@ class GemmOneByOneTest {
             check(r, (t & 1) != 0, (t & 2) != 0, 97, 19, 40);
             // A weight gradient's shape class: short sums, rows first, a last panel of L columns.
             check(r, (t & 1) != 0, (t & 2) != 0, 2 * VectorGemm.MR + 3, 24 * VectorGemm.NR + VectorKernels.L, 32);
+            // A layer with its weights stored in x out: the forward product reads V in place, the weight
+            // gradient U (rows across memory) and V in place, over U blocks that end on a whole tile or not.
+            check(r, (t & 1) != 0, (t & 2) != 0, 4 * VectorGemm.MR, 4 * VectorGemm.NR, 784);
+            check(r, (t & 1) != 0, (t & 2) != 0, 2 * VectorGemm.MC + 2 * VectorGemm.MR, 4 * VectorGemm.NR, 32);
+            check(r, (t & 1) != 0, (t & 2) != 0, 2 * VectorGemm.MC + 3, 2 * VectorGemm.NR, 32);
         }
     }
 
