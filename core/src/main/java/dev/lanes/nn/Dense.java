@@ -95,12 +95,17 @@ final class Dense {
 
     /**
      * Outputs {@code [o0, o1)} of {@code Z = X W^T + 1 b^T} for all {@code rows} samples ({@code x}
-     * is {@code rows x in}): each thread multiplies the batch by its own rows of W only. The product
-     * turns X around in its own packing, one panel at a time in L1, cheaper than a transposed copy
-     * of the batch made beforehand.
+     * is {@code rows x in}): each thread multiplies the batch by its own rows of W only. From W, the
+     * product turns X around in its own packing, one panel at a time in L1, cheaper than a transposed
+     * copy of the batch made beforehand. From {@code turned}, W^T ({@code in x out}, see {@link
+     * #turn}), if not null, it copies nothing (see {@code BatchBackprop}); the bits are the same.
      */
-    void forwardOutputs(Kernels k, int rows, float[] x, float[] z, int o0, int o1) {
-        k.gemm(false, true, rows, o1 - o0, in, 1f, x, 0, in, weights, o0 * in, in, 0f, z, o0, out);
+    void forwardOutputs(Kernels k, int rows, float[] x, float[] turned, float[] z, int o0, int o1) {
+        if (turned == null) {
+            k.gemm(false, true, rows, o1 - o0, in, 1f, x, 0, in, weights, o0 * in, in, 0f, z, o0, out);
+        } else {
+            k.gemm(false, false, rows, o1 - o0, in, 1f, x, 0, in, turned, o0, out, 0f, z, o0, out);
+        }
         for (int r = 0; r < rows; r++) {
             k.add(o1 - o0, z, r * out + o0, biases, o0, z, r * out + o0);
         }
@@ -156,9 +161,16 @@ final class Dense {
      * (column sums of Delta)} through {@code gb} (overwritten with the bias gradient). Where the
      * backend's gemm adds each finished sum to C with one FMA (see {@link Kernels#gemm}), the same
      * bits as {@link #gradientRows} followed by {@code axpy(alpha)} of the gradient into the weights.
+     * With {@code turned} (W^T, see {@link #turn}) not null, the step goes into its columns {@code
+     * [o0, o1)} instead of W, as {@code W^T += alpha X^T Delta}, with the same bits.
      */
-    void descendRows(Kernels k, int rows, float[] delta, float[] x, int o0, int o1, float alpha, float[] gb) {
-        k.gemm(true, false, o1 - o0, in, rows, alpha, delta, o0, out, x, 0, in, 1f, weights, o0 * in, in);
+    void descendRows(Kernels k, int rows, float[] delta, float[] x, float[] turned, int o0, int o1, float alpha,
+                     float[] gb) {
+        if (turned == null) {
+            k.gemm(true, false, o1 - o0, in, rows, alpha, delta, o0, out, x, 0, in, 1f, weights, o0 * in, in);
+        } else {
+            k.gemm(true, false, in, o1 - o0, rows, alpha, x, 0, in, delta, o0, out, 1f, turned, o0, out);
+        }
         biasGradientRows(k, rows, delta, o0, o1, gb);
         k.axpy(o1 - o0, alpha, gb, o0, biases, o0);
     }
@@ -168,6 +180,30 @@ final class Dense {
         Arrays.fill(gb, o0, o1, 0f);
         for (int r = 0; r < rows; r++) {
             k.add(o1 - o0, gb, o0, delta, r * out + o0, gb, o0);
+        }
+    }
+
+    /**
+     * {@code turned = W^T} ({@code in x out}, row-major) when {@code toTurned}, else {@code W =
+     * turned^T}: a copy of the weights in the other layout, for the batch path's products. Square
+     * blocks, so that both sides are read and written a few cache lines at a time.
+     */
+    void turn(float[] turned, boolean toTurned) {
+        final int block = 16;
+        for (int o0 = 0; o0 < out; o0 += block) {
+            int o1 = Math.min(out, o0 + block);
+            for (int i0 = 0; i0 < in; i0 += block) {
+                int i1 = Math.min(in, i0 + block);
+                for (int o = o0; o < o1; o++) {
+                    for (int i = i0; i < i1; i++) {
+                        if (toTurned) {
+                            turned[i * out + o] = weights[o * in + i];
+                        } else {
+                            weights[o * in + i] = turned[i * out + o];
+                        }
+                    }
+                }
+            }
         }
     }
 

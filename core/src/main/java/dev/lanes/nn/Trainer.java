@@ -123,14 +123,16 @@ public final class Trainer implements AutoCloseable {
         this.directSgd = options.optimizer() == Optimizer.SGD && options.batchSize() == 1;
         this.fused = directSgd && !reference;
         this.crew = new Crew(batched ? options.threads() : 1);
-        this.batchBp = batched ? new BatchBackprop(network, k, options.loss(), options.batchSize(), crew) : null;
+        descentInProduct = batched && options.optimizer() == Optimizer.SGD && "vector".equals(k.name())
+                && options.batchSize() <= DESCENT_IN_PRODUCT_MAX_BATCH;
+        // The turned first layer pays only where the steps are taken in the products.
+        this.batchBp = batched ? new BatchBackprop(network, k, options.loss(), options.batchSize(), crew,
+                descentInProduct && options.clipNorm() <= 0) : null;
         gradW = directSgd ? null : Updater.like(net.weights);
         gradB = directSgd ? null : Updater.like(net.biases);
         updater = directSgd ? null : options.optimizer().newUpdater(net, k, gradW, gradB);
         rowUpdate = directSgd ? null : updater::updateRows;
         measuredRowUpdate = directSgd ? null : this::updateAndMeasureRows;
-        descentInProduct = batched && updater instanceof Updater.Sgd && "vector".equals(k.name())
-                && options.batchSize() <= DESCENT_IN_PRODUCT_MAX_BATCH;
         rowSquares = new double[net.layers()][];
         for (int l = 0; l < net.layers(); l++) {
             rowSquares[l] = new double[net.width(l + 1)];
@@ -184,7 +186,8 @@ public final class Trainer implements AutoCloseable {
     /**
      * Trains one epoch over {@code data}.
      *
-     * @param progress if not null, told the number of samples done after each batch
+     * @param progress if not null, told the number of samples done after each batch (the network's
+     *     weights may then lag behind the steps taken, so it must not read them)
      * @return the mean loss over the batches whose update was applied
      * @throws TrainingDivergedException after too many irregular points
      * @throws IllegalArgumentException if the data does not fit the network
@@ -205,6 +208,10 @@ public final class Trainer implements AutoCloseable {
             order[j] = t;
         }
         epoch++;
+        if (batchBp != null) {
+            // Nothing else writes the weights between epochs today; this keeps it so if that changes.
+            batchBp.weightsChanged();
+        }
         checkpoint(0);
         int batchSize = options.batchSize();
         int checkpointBatches = Math.max(1, CHECKPOINT_SAMPLES / batchSize);
@@ -287,14 +294,14 @@ public final class Trainer implements AutoCloseable {
      * the batch takes the measured path, so the same batches are irregular points either way.
      */
     private double batchStep(Dataset data, int from, int b, int batch) {
-        double loss = batchBp.forwardBackward(data, order, from, b) / b;
+        boolean clipping = options.clipNorm() > 0;
+        double loss = batchBp.forwardBackward(data, order, from, b, descentInProduct && !clipping) / b;
         if (!Double.isFinite(loss)) {
             return irregular(batch, "loss", loss);
         }
         if (guard.lossJumped(loss)) {
             return irregular(batch, "smoothed loss", guard.smoothedLoss());
         }
-        boolean clipping = options.clipNorm() > 0;
         float rate = guard.learningRate();
         updater.begin(rate, 1f / b);
         if (descentInProduct && !clipping && descentIsSafe(batchBp.gradientNormBound(), rate, b)) {
@@ -388,9 +395,17 @@ public final class Trainer implements AutoCloseable {
         return s;
     }
 
+    /** Brings the network's weights up to date with any step that the backprop paths keep aside. */
+    private void flush() {
+        bp.flush();
+        if (batchBp != null) {
+            batchBp.flush();
+        }
+    }
+
     /** Saves the parameters as the last good ones, unless some parameter is not finite (an irregular point). */
     private void checkpoint(int batch) {
-        bp.flush();
+        flush();
         if (!guard.checkpoint()) {
             irregular(batch, "non-finite parameter count", guard.nonFiniteCount());
         }
@@ -398,9 +413,12 @@ public final class Trainer implements AutoCloseable {
 
     /** Handles an irregular point: roll back, lower the rate, or give up. Returns NaN (batch dropped). */
     private double irregular(int batch, String what, double value) {
-        bp.flush();
+        flush();
         if (updater != null) {
             updater.reset();
+        }
+        if (batchBp != null) {
+            batchBp.weightsChanged();
         }
         guard.rollBack(epoch, batch, what, value);
         return Double.NaN;
@@ -414,7 +432,7 @@ public final class Trainer implements AutoCloseable {
      * Network#predict}'s in the last bits, never by the block it falls in.
      */
     public Evaluation evaluate(Dataset data) {
-        bp.flush();
+        flush();
         return evaluator.evaluate(data);
     }
 

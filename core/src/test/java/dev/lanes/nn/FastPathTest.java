@@ -148,6 +148,33 @@ class FastPathTest {
         assertFalse(perSample.descentInProduct, "batch 1");
     }
 
+    /**
+     * The first layer on its turned copy at sizes where the vector gemm runs its register tiles (100
+     * inputs, 96 outputs, batch 32) rather than its scalar loops: the same evaluations after every
+     * epoch (which must see the copy's steps) and the same parameters as steps taken on W.
+     */
+    @org.junit.jupiter.api.Test
+    void turnedFirstLayerGivesTheBitsOfStepsOnTheWeights() {
+        Dataset data = Blobs.make(1500, 100, 4, 0.3f, 22);
+        for (int threads = 1; threads <= 2; threads++) {
+            TrainingOptions options = TrainingOptions.defaults(Loss.SQUARED_ERROR, Optimizer.SGD, 32).withSeed(3)
+                    .withThreads(threads);
+            Network turned = Blobs.tanhSoftmax(5, 100, 96, 4);
+            Network plainNet = turned.copy();
+            try (Trainer fast = new Trainer(turned, Kernels.vector(), options);
+                 Trainer plain = new Trainer(plainNet, Kernels.vector(), options)) {
+                plain.descentInProduct = false;
+                for (int e = 0; e < 3; e++) {
+                    fast.trainEpoch(data, null);
+                    plain.trainEpoch(data, null);
+                    assertEquals(plain.evaluate(data), fast.evaluate(data), threads + " threads, epoch " + e);
+                }
+                assertTrue(fast.descentsInProduct > 0, "steps in the product: " + fast.descentsInProduct);
+            }
+            assertSameParameters(plainNet, turned, threads + " threads");
+        }
+    }
+
     private static double maxDifference(float[] a, float[] b) {
         double d = 0;
         for (int i = 0; i < a.length; i++) {
