@@ -29,7 +29,7 @@ import dev.lanes.kernels.Kernels;
  * elementwise work is done row by row), so the weights are bit-identical for any thread count.
  *
  * <h2>The first layer turned</h2>
- * Where the caller takes every step inside the products ({@link #descend}), the first layer's forward
+ * Where the caller takes every step inside the products ({@link #descend}) on one thread, the first layer's forward
  * product and weight gradient can run on a copy of its weights turned to {@code in x out}: the
  * vector backend's gemm then reads both operands of each product where they lie, while from W it
  * must turn the batch around for the forward product and copy it for the gradient. In one JVM on a

@@ -151,7 +151,8 @@ class FastPathTest {
     /**
      * The first layer on its turned copy at sizes where the vector gemm runs its register tiles (100
      * inputs, 96 outputs, batch 32) rather than its scalar loops: the same evaluations after every
-     * epoch (which must see the copy's steps) and the same parameters as steps taken on W.
+     * epoch (which must see the copy's steps) and the same parameters as steps taken on W. Two
+     * threads keep W as it is (see the Trainer's constructor) and must give the same bits too.
      */
     @org.junit.jupiter.api.Test
     void turnedFirstLayerGivesTheBitsOfStepsOnTheWeights() {
