@@ -234,6 +234,23 @@ final class BatchBackprop {
         }
     }
 
+    /**
+     * The first layer's weights turned, current with W_1 (after a {@link #flush}, turned anew if
+     * stale), for an evaluation to run the same product as the training; null if this object keeps
+     * no such copy.
+     */
+    float[] currentTurnedFirstLayer() {
+        if (turned == null) {
+            return null;
+        }
+        flush();
+        if (!turnedCurrent) {
+            net.layer(0).turn(turned, true);
+            turnedCurrent = true;
+        }
+        return turned;
+    }
+
     /** Tells this object that the network's weights were written by someone else: the turned copy is stale. */
     void weightsChanged() {
         turnedCurrent = false;

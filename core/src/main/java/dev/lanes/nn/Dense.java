@@ -113,12 +113,19 @@ final class Dense {
 
     /** Samples {@code [r0, r1)}: {@code Z = X W^T + 1 b^T} and {@code A = A(Z)}, X being {@code rows x in}. */
     void forwardRows(Kernels k, int r0, int r1, float[] x, float[] z, float[] a) {
-        forwardBlock(k, r1 - r0, x, r0 * in, z, r0 * out, a);
+        forwardBlock(k, r1 - r0, x, r0 * in, null, z, r0 * out, a);
     }
 
-    /** {@code rows} samples from {@code x[xOff ..]}: their {@code Z} and {@code A} from {@code zOff} on. */
-    void forwardBlock(Kernels k, int rows, float[] x, int xOff, float[] z, int zOff, float[] a) {
-        k.gemm(false, true, rows, out, in, 1f, x, xOff, in, weights, 0, in, 0f, z, zOff, out);
+    /**
+     * {@code rows} samples from {@code x[xOff ..]}: their {@code Z} and {@code A} from {@code zOff} on;
+     * from {@code turned} (W^T, see {@link #turn}) if not null, with the same bits.
+     */
+    void forwardBlock(Kernels k, int rows, float[] x, int xOff, float[] turned, float[] z, int zOff, float[] a) {
+        if (turned == null) {
+            k.gemm(false, true, rows, out, in, 1f, x, xOff, in, weights, 0, in, 0f, z, zOff, out);
+        } else {
+            k.gemm(false, false, rows, out, in, 1f, x, xOff, in, turned, 0, out, 0f, z, zOff, out);
+        }
         for (int r = 0; r < rows; r++) {
             int off = zOff + r * out;
             k.add(out, z, off, biases, 0, z, off);

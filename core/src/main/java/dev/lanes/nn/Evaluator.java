@@ -66,9 +66,20 @@ final class Evaluator {
 
     /** @throws IllegalArgumentException if the data does not fit the network */
     Trainer.Evaluation evaluate(Dataset data) {
+        return evaluate(data, null);
+    }
+
+    /**
+     * With {@code turnedFirst} not null (the first layer's weights turned, {@code in x out}, as they
+     * are now), blocks of rows run the first layer's product from it, as the training does (see
+     * {@link BatchBackprop}); the results are the same.
+     *
+     * @throws IllegalArgumentException if the data does not fit the network
+     */
+    Trainer.Evaluation evaluate(Dataset data, float[] turnedFirst) {
         requireFits(net, data);
         if (blockRows > 1) {
-            return evaluateBlocks(data);
+            return evaluateBlocks(data, turnedFirst);
         }
         Kernels k = ws.kernels();
         float[] x = data.featuresArray();
@@ -90,7 +101,7 @@ final class Evaluator {
         return new Trainer.Evaluation(n == 0 ? Double.NaN : lossSum / n, n == 0 ? Double.NaN : (double) correct / n, n);
     }
 
-    private Trainer.Evaluation evaluateBlocks(Dataset data) {
+    private Trainer.Evaluation evaluateBlocks(Dataset data, float[] turnedFirst) {
         Kernels k = ws.kernels();
         float[] x = data.featuresArray();
         int features = data.features();
@@ -101,9 +112,9 @@ final class Evaluator {
         int correct = 0;
         for (int from = 0; from < n; from += blockRows) {
             int rows = Math.min(blockRows, n - from);
-            net.layer(0).forwardBlock(k, rows, x, from * features, blockZ[0], 0, blockA[0]);
+            net.layer(0).forwardBlock(k, rows, x, from * features, turnedFirst, blockZ[0], 0, blockA[0]);
             for (int l = 1; l <= top; l++) {
-                net.layer(l).forwardBlock(k, rows, blockA[l - 1], 0, blockZ[l], 0, blockA[l]);
+                net.layer(l).forwardBlock(k, rows, blockA[l - 1], 0, null, blockZ[l], 0, blockA[l]);
             }
             float[] p = blockA[top];
             for (int r = 0; r < rows; r++) {

@@ -436,7 +436,7 @@ public final class Trainer implements AutoCloseable {
      */
     public Evaluation evaluate(Dataset data) {
         flush();
-        return evaluator.evaluate(data);
+        return evaluator.evaluate(data, batchBp == null ? null : batchBp.currentTurnedFirstLayer());
     }
 
     /**

@@ -169,6 +169,9 @@ class FastPathTest {
                     fast.trainEpoch(data, null);
                     plain.trainEpoch(data, null);
                     assertEquals(plain.evaluate(data), fast.evaluate(data), threads + " threads, epoch " + e);
+                    // The trainers' evaluation runs the first layer from the turned copy on one thread.
+                    assertEquals(new Evaluator(turned, Kernels.vector(), Loss.SQUARED_ERROR, 32).evaluate(data),
+                            fast.evaluate(data), threads + " threads, epoch " + e + ", from W");
                 }
                 assertTrue(fast.descentsInProduct > 0, "steps in the product: " + fast.descentsInProduct);
             }
