@@ -29,15 +29,17 @@ import dev.lanes.kernels.Kernels;
  * elementwise work is done row by row), so the weights are bit-identical for any thread count.
  *
  * <h2>The first layer turned</h2>
- * Where the caller takes every step inside the products ({@link #descend}) on one thread, the first layer's forward
- * product and weight gradient can run on a copy of its weights turned to {@code in x out}: the
- * vector backend's gemm then reads both operands of each product where they lie, while from W it
- * must turn the batch around for the forward product and copy it for the gradient. In one JVM on a
- * Zen 5 core, a 784-128 layer's two products at batch 32 took about a fifth less time (see {@code
- * VectorGemm}). The sums are the same, so are the bits. While the copy is ahead of W_1, W_1 is
- * stale: the caller calls {@link #flush} before anything else reads the weights and {@link
+ * Where the caller takes every step inside the products ({@link #descend}) on one thread, the first
+ * layer's forward product and weight gradient can run on a copy of its weights turned to {@code in x
+ * out}: the vector backend's gemm then reads both operands of each product where they lie, while
+ * from W it must turn the batch around for the forward product and copy it for the gradient. In one
+ * JVM on a Zen 5 core, a 784-128 layer's two products at batch 32 took about a fifth less time (see
+ * {@code VectorGemm}). The sums are the same, so are the bits. While the copy is ahead of W_1, W_1
+ * is stale: the caller calls {@link #flush} before anything else reads the weights and {@link
  * #weightsChanged} after anything else writes them; this class brings the copy and W_1 together
- * before its own steps that need W_1.
+ * before its own steps that need W_1. On more threads the copy would not pay: they cut a layer by
+ * its outputs, which are the copy's columns, and two threads writing halves of the same rows fight
+ * over the cache line between them.
  */
 final class BatchBackprop {
     /** Updates rows {@code [from, to)} of layer {@code layer}'s weights and the same bias entries. */

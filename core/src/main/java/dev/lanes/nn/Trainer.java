@@ -38,7 +38,9 @@ import java.util.function.IntConsumer;
  * checkpoint. So a network is never left with non-finite weights. Plain SGD on mini-batches may take
  * its step inside the weight-gradient products without ever holding the gradient (see {@code
  * batchStep}); it does so only where a bound on the gradient's norm shows the check would pass, so
- * the same batches are irregular points either way.
+ * the same batches are irregular points either way. On one thread it then also runs the first layer
+ * on a copy of its weights turned to {@code in x out} (see {@link BatchBackprop}), written back into
+ * the network at every checkpoint, recovery and evaluation and at the end of each epoch.
  *
  * <p>A rate so large that the hidden units saturate (tanh at ±1, where the gradient vanishes) is not
  * caught here: the loss stays finite and flat, and training goes on without learning. {@link
