@@ -112,7 +112,7 @@ final class BatchBackprop {
         targets = new float[capacity * net.outputs()];
         labels = new int[capacity];
         rowLoss = new double[capacity];
-        turned = turnFirstLayer ? new float[net.width(0) * net.width(1)] : null;
+        turned = turnFirstLayer ? new float[Dense.turnedSize(net.width(0), net.width(1))] : null;
     }
 
     /**
