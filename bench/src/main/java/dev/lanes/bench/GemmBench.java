@@ -37,9 +37,11 @@ public class GemmBench {
     @State(Scope.Benchmark)
     public static class Shape {
         // A 784-128 layer at batch 32: its forward product, weight gradient and error sent back with W
-        // out x in, then the forward product and weight gradient with W turned to in x out (as plain SGD
-        // on mini-batches runs its first layer).
-        @Param({"256x256x256nn", "32x128x784nt", "128x784x32tn", "32x784x128nn", "32x128x784nn", "784x128x32tn"})
+        // out x in; the forward product and weight gradient with W turned to in x out, row by row; and
+        // the same for one of the four 32-column panels in which plain SGD on mini-batches keeps its
+        // first layer turned.
+        @Param({"256x256x256nn", "32x128x784nt", "128x784x32tn", "32x784x128nn", "32x128x784nn", "784x128x32tn",
+            "32x32x784nn", "784x32x32tn"})
         public String dims;
 
         public int m;
