@@ -42,6 +42,7 @@ class GemmOneByOneTest {
             // A layer with its weights stored in x out: the forward product reads V in place, the weight
             // gradient U (rows across memory) and V in place, over U blocks that end on a whole tile or not.
             check(r, (t & 1) != 0, (t & 2) != 0, 4 * VectorGemm.MR, 4 * VectorGemm.NR, 784);
+            check(r, (t & 1) != 0, (t & 2) != 0, 4 * VectorGemm.MR, VectorGemm.NR, 784);
             check(r, (t & 1) != 0, (t & 2) != 0, 2 * VectorGemm.MC + 2 * VectorGemm.MR, 4 * VectorGemm.NR, 32);
             check(r, (t & 1) != 0, (t & 2) != 0, 2 * VectorGemm.MC + 3, 2 * VectorGemm.NR, 32);
         }
