@@ -124,10 +124,9 @@ final class BatchBackprop {
      */
     double forwardBackward(Dataset data, int[] order, int from, int rows, boolean turnedFirst) {
         onTurned = turned != null && turnedFirst;
-        if (onTurned && !turnedCurrent) {
-            net.layer(0).turn(turned, true);
-            turnedCurrent = true;
-        } else if (!onTurned) {
+        if (onTurned) {
+            bringTurnedUpToDate();
+        } else {
             flush();
         }
         this.data = data;
@@ -246,11 +245,16 @@ final class BatchBackprop {
             return null;
         }
         flush();
+        bringTurnedUpToDate();
+        return turned;
+    }
+
+    /** Turns W_1 into the copy again if the copy is stale. */
+    private void bringTurnedUpToDate() {
         if (!turnedCurrent) {
             net.layer(0).turn(turned, true);
             turnedCurrent = true;
         }
-        return turned;
     }
 
     /** Tells this object that the network's weights were written by someone else: the turned copy is stale. */
