@@ -81,6 +81,7 @@ final class CsvReader {
         int[] y = new int[1];
         int rows = 0;
         int maxLabel = 0;
+        float largest = 0f;
         boolean header = !isNumericRow(pos, firstEnd);
         if (header) {
             pos = nextLine(firstEnd);
@@ -116,6 +117,7 @@ final class CsvReader {
                     maxLabel = Math.max(maxLabel, y[rows]);
                 } else {
                     x[xo++] = v;
+                    largest = Math.max(largest, Math.abs(v));
                 }
                 column++;
                 if (cellEnd == end) {
@@ -134,7 +136,7 @@ final class CsvReader {
             throw new CorruptFileException(name, "no data rows after the header line");
         }
         return Dataset.owning(name.getFileName() == null ? name.toString() : name.getFileName().toString(),
-                Arrays.copyOf(x, rows * features), Arrays.copyOf(y, rows), features, maxLabel + 1);
+                Arrays.copyOf(x, rows * features), Arrays.copyOf(y, rows), features, maxLabel + 1, largest);
     }
 
     /**

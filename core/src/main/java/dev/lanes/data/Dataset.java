@@ -15,6 +15,10 @@ public final class Dataset {
     private final int[] labels;
     private final int features;
     private final int classes;
+    /** See {@link #featureBound}. */
+    private final float featureBound;
+    /** Tells the private constructor to find {@link #featureBound} itself. */
+    private static final float MEASURE = -1f;
 
     /**
      * @param name a short description for messages (a file name, "digits", ...)
@@ -24,16 +28,18 @@ public final class Dataset {
      * @param classes number of classes, at least 1
      */
     public Dataset(String name, float[] x, int[] labels, int features, int classes) {
-        this(name, x, labels, features, classes, false);
+        this(name, x, labels, features, classes, false, MEASURE);
     }
 
     /**
      * With {@code owned}, the arrays are the caller's fresh ones and are kept, not copied: the
      * readers and the methods below build a data set from arrays nobody else holds. For
      * Fashion-MNIST each copy of the training images is 188 MB of fresh memory, and first touching
-     * it cost about 0.8 s of page faults on the reference machine.
+     * it cost about 0.8 s of page faults on the reference machine. {@code featureBound} is {@link
+     * #MEASURE} or one that the caller knows to hold for every feature.
      */
-    private Dataset(String name, float[] x, int[] labels, int features, int classes, boolean owned) {
+    private Dataset(String name, float[] x, int[] labels, int features, int classes, boolean owned,
+                    float featureBound) {
         this.name = Objects.requireNonNull(name, "name");
         Objects.requireNonNull(x, "x");
         Objects.requireNonNull(labels, "labels");
@@ -56,6 +62,26 @@ public final class Dataset {
         this.labels = owned ? labels : labels.clone();
         this.features = features;
         this.classes = classes;
+        this.featureBound = featureBound == MEASURE ? largestMagnitude(this.x) : featureBound;
+    }
+
+    /** The largest {@code |v|} in {@code v}; NaN if some element is NaN. */
+    static float largestMagnitude(float[] v) {
+        float max = 0f;
+        for (float e : v) {
+            max = Math.max(max, Math.abs(e)); // keeps a NaN once met
+        }
+        return max;
+    }
+
+    /**
+     * No feature's magnitude is above this: the largest {@code |x|} for data given as arrays, and for
+     * data from a reader or derived from another data set an upper bound (a reader of 8-bit images
+     * gives the largest value a byte could hold, a subset its parent's bound). NaN if some feature is
+     * NaN. The trainer bounds a batch's gradient with it instead of reading the batch.
+     */
+    public float featureBound() {
+        return featureBound;
     }
 
     public String name() {
@@ -104,7 +130,7 @@ public final class Dataset {
             System.arraycopy(x, i * features, nx, k * features, features);
             nl[k] = labels[i];
         }
-        return owning(newName, nx, nl, features, classes);
+        return owning(newName, nx, nl, features, classes, featureBound);
     }
 
     /** The check of a scale's {@code max}, shared by {@link #scaled} and the readers that scale as they read. */
@@ -116,7 +142,15 @@ public final class Dataset {
 
     /** A data set that keeps these arrays, which no one else may hold or change. */
     static Dataset owning(String name, float[] x, int[] labels, int features, int classes) {
-        return new Dataset(name, x, labels, features, classes, true);
+        return new Dataset(name, x, labels, features, classes, true, MEASURE);
+    }
+
+    /** {@link #owning} where every feature is known to be at most {@code featureBound} in magnitude. */
+    static Dataset owning(String name, float[] x, int[] labels, int features, int classes, float featureBound) {
+        if (!(featureBound >= 0) && !Float.isNaN(featureBound)) {
+            throw new IllegalArgumentException("featureBound must be >= 0 or NaN, got " + featureBound);
+        }
+        return new Dataset(name, x, labels, features, classes, true, featureBound);
     }
 
     /**
@@ -144,7 +178,8 @@ public final class Dataset {
         for (int i = 0; i < nx.length; i++) {
             nx[i] = x[i] * inv;
         }
-        return owning(name, nx, labels, features, classes);
+        // Rounding is monotonic, so |x| <= bound gives |x * inv| <= bound * inv, both rounded alike.
+        return owning(name, nx, labels, features, classes, featureBound * inv);
     }
 
     /** Fisher-Yates permutation of {@code 0..n-1} from the given generator. */

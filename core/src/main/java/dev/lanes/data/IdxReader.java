@@ -54,7 +54,8 @@ final class IdxReader {
             y[i] = (int) labelValues[i];
             max = Math.max(max, y[i]);
         }
-        return Dataset.owning(imagesName.getFileName().toString(), x, y, features, max + 1);
+        // Every pixel is a byte times scale, and rounding is monotonic: none is above 255 * scale.
+        return Dataset.owning(imagesName.getFileName().toString(), x, y, features, max + 1, Math.abs(255 * scale));
     }
 
     /** Checks the magic and the sizes; returns the sizes. */

@@ -143,6 +143,14 @@ public enum Activation {
     }
 
     /**
+     * Whether every output lies within [-1, 1] in exact arithmetic (tanh, softmax, sigmoid), so
+     * within 2 after the kernels' rounding.
+     */
+    boolean outputsWithinOne() {
+        return this == TANH || this == SOFTMAX || this == SIGMOID;
+    }
+
+    /**
      * The gain of the Glorot/Xavier initialisation for a layer with this activation (the factor that
      * keeps the variance of activations roughly constant across layers): 5/3 for tanh, sqrt(2) for
      * ReLU, 1 otherwise.

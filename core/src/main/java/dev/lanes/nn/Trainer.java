@@ -294,9 +294,11 @@ public final class Trainer implements AutoCloseable {
      * added into the weights by the weight-gradient products themselves, which saves writing the
      * gradient (as large as the weights), reading it back for the update and again for its norm,
      * about a tenth of a Fashion-MNIST epoch. The norm is then never measured, so that path is taken
-     * only when a bound on it ({@link BatchBackprop#gradientNormBound}) shows that the measured norm
-     * would pass the check below with room to spare (a factor 2 for the rounding of both); otherwise
-     * the batch takes the measured path, so the same batches are irregular points either way.
+     * only when a bound on it shows that the measured norm would pass the check below with room to
+     * spare (a factor 2 for the rounding of both); otherwise the batch takes the measured path, so the
+     * same batches are irregular points either way. The quick bound ({@link
+     * BatchBackprop#quickGradientNormBound}) reads only the errors; where it finds none small enough,
+     * the tighter one that also reads every layer's inputs ({@link BatchBackprop#gradientNormBound}).
      */
     private double batchStep(Dataset data, int from, int b, int batch) {
         boolean clipping = options.clipNorm() > 0;
@@ -309,7 +311,8 @@ public final class Trainer implements AutoCloseable {
         }
         float rate = guard.learningRate();
         updater.begin(rate, 1f / b);
-        if (descentInProduct && !clipping && descentIsSafe(batchBp.gradientNormBound(), rate, b)) {
+        if (descentInProduct && !clipping && (descentIsSafe(batchBp.quickGradientNormBound(), rate, b)
+                || descentIsSafe(batchBp.gradientNormBound(), rate, b))) {
             // Sgd.update's factor, computed the same way, for the same bits.
             batchBp.descend(-rate * (1f / b), gradB);
             descentsInProduct++;

@@ -41,6 +41,7 @@ class CsvReaderTest {
         assertArrayEquals(new float[] {1, 2.5f}, features(d, 0));
         assertArrayEquals(new float[] {-3, 100}, features(d, 1));
         assertArrayEquals(new float[] {4, 0.5f}, features(d, 2));
+        assertEquals(100f, d.featureBound(), "the largest magnitude, not the label");
         assertEquals(0, d.label(0));
         assertEquals(2, d.label(1));
         assertEquals(1, d.label(2));

@@ -80,6 +80,7 @@ class IdxReaderTest {
                 expected[i] = pixels[i] & 0xff;
             }
             assertArrayEquals(expected, d.featuresArray());
+            assertEquals(255f, d.featureBound(), "what a byte can hold");
             for (int i = 0; i < labels.length; i++) {
                 assertEquals(labels[i], d.label(i));
             }
@@ -120,7 +121,9 @@ class IdxReaderTest {
             float[] d = during.featuresArray();
             for (int i = 0; i < a.length; i++) {
                 assertEquals(Float.floatToRawIntBits(a[i]), Float.floatToRawIntBits(d[i]), "max " + max + ", value " + i);
+                assertTrue(Math.abs(d[i]) <= during.featureBound(), "max " + max + ", value " + i);
             }
+            assertEquals(255f * (1f / max), during.featureBound(), "max " + max);
         }
         for (float bad : new float[] {0f, -1f, Float.NaN, Float.POSITIVE_INFINITY}) {
             IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
