@@ -3,7 +3,6 @@ package dev.lanes.nn;
 import dev.lanes.data.Dataset;
 import dev.lanes.kernels.Kernels;
 import java.util.Objects;
-import java.util.Random;
 import java.util.SplittableRandom;
 import java.util.function.BooleanSupplier;
 import java.util.function.IntConsumer;
@@ -81,7 +80,7 @@ public final class Trainer implements AutoCloseable {
     private final Updater updater;
     private final DivergenceGuard guard;
     private final Evaluator evaluator;
-    private final Random shuffle;
+    private final Shuffler shuffle;
     private int[] order;
     private final BatchBackprop.RowUpdate rowUpdate;
     /** {@link #rowUpdate} that also measures each weight row's squared gradient (see {@link #updateAndMeasureRows}). */
@@ -145,7 +144,7 @@ public final class Trainer implements AutoCloseable {
         guard = new DivergenceGuard(net, options);
         // On mini-batches, evaluation runs the training's own matrix products (see Evaluator).
         evaluator = new Evaluator(net, k, options.loss(), batched ? options.batchSize() : 1);
-        shuffle = new Random(options.seed());
+        shuffle = new Shuffler(options.seed());
     }
 
     /** What one epoch did. */
@@ -203,15 +202,7 @@ public final class Trainer implements AutoCloseable {
         if (order == null || order.length != n) {
             order = new int[n];
         }
-        for (int i = 0; i < n; i++) {
-            order[i] = i;
-        }
-        for (int i = n - 1; i > 0; i--) {
-            int j = shuffle.nextInt(i + 1);
-            int t = order[i];
-            order[i] = order[j];
-            order[j] = t;
-        }
+        shuffle.shuffle(order, n);
         epoch++;
         if (batchBp != null) {
             // Nothing else writes the weights between epochs today; this keeps it so if that changes.
