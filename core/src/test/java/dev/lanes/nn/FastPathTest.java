@@ -149,6 +149,44 @@ class FastPathTest {
     }
 
     /**
+     * Momentum and Adam skip measuring the gradient's norm where the quick bound shows it would pass:
+     * the weights must be those of the measured steps, bit for bit, on both backends, one and two
+     * threads, and through the recovery from a NaN weight, with the same batches irregular.
+     */
+    @org.junit.jupiter.api.Test
+    void skippingTheMeasuredNormGivesTheSameBitsAndIrregularPoints() {
+        for (Optimizer opt : new Optimizer[] {Optimizer.MOMENTUM, Optimizer.ADAM}) {
+            for (String backend : new String[] {"scalar", "vector"}) {
+                for (int threads = 1; threads <= 2; threads++) {
+                    TrainingOptions options = TrainingOptions.defaults(Loss.CROSS_ENTROPY, opt, 32).withSeed(8)
+                            .withThreads(threads);
+                    Network skipping = Blobs.tanhSoftmax(3, 12, 40, 9, 4);
+                    Network measuring = skipping.copy();
+                    String what = opt + " " + backend + " on " + threads + " threads";
+                    try (Trainer quick = new Trainer(skipping, Kernels.named(backend), options);
+                         Trainer measured = new Trainer(measuring, Kernels.named(backend), options)) {
+                        measured.boundSkipsMeasuring = false;
+                        for (int e = 0; e < 3; e++) {
+                            if (e == 1) {
+                                // An irregular point: the epoch's first batch meets a NaN weight and rolls back.
+                                skipping.weights[1][5] = Float.NaN;
+                                measuring.weights[1][5] = Float.NaN;
+                            }
+                            quick.trainEpoch(TRAIN, null);
+                            measured.trainEpoch(TRAIN, null);
+                        }
+                        assertTrue(quick.unmeasuredSteps >= 3 * 150, what + ": " + quick.unmeasuredSteps);
+                        assertEquals(0, measured.unmeasuredSteps, what);
+                        assertTrue(measured.recoveries() > 0, what);
+                        assertEquals(measured.recoveries(), quick.recoveries(), what);
+                    }
+                    assertSameParameters(measuring, skipping, what);
+                }
+            }
+        }
+    }
+
+    /**
      * The first layer on its turned copy at sizes where the vector gemm runs its register tiles (100
      * inputs, 90 outputs: two whole panels of the copy and a narrower one; batch 32) rather than its
      * scalar loops: the same evaluations after every
