@@ -126,6 +126,15 @@ final class Backprop {
     }
 
     /**
+     * At least the norm of the last run's gradient, from the errors alone ({@link NormBounds#quick});
+     * infinite or NaN where none is found, and where {@link #gradientNormSquared}'s float dot products
+     * could overflow (at a quarter of the float range, which leaves twice their rounding).
+     */
+    double quickGradientNormBound(float featureBound) {
+        return NormBounds.quick(net, 1, featureBound, delta, ws.a, Float.MAX_VALUE / 4.0);
+    }
+
+    /**
      * The squared Euclidean norm of the last run's gradient over all parameters, exact for a rank-1
      * gradient: {@code sum_n |delta_n|^2 (|input_n|^2 + 1)}. Costs a pass over the activations only.
      */

@@ -290,63 +290,16 @@ final class BatchBackprop {
 
     /**
      * After {@link #forwardBackward}: the bound of {@link #gradientNormBound} without reading the
-     * layers' inputs where something else bounds them. The first layer's are bounded by the data
-     * set's {@link Dataset#featureBound}, {@code |X|^2 <= rows in bound^2}; a hidden layer's by its
-     * activation where that keeps them within 2 ({@link Activation#outputsWithinOne}). Only the errors
-     * Delta are read, one by one in double: 4,416 floats a batch for a 784-128-10 network at batch 32,
-     * against 33,600 with the inputs. The bound is looser, which matters only near the end of the
-     * float range, and it needs no vector kernel: the vector dot products of the other bound were the
-     * last kernel that the first epoch still ran uncompiled for a few hundred batches, one vector
-     * operation at a time through the Vector API's Java code, about a quarter of that epoch. Infinite
-     * or NaN where no bound is found, such as for a NaN feature anywhere in the data set; the caller
-     * then asks {@link #gradientNormBound}.
+     * layers' inputs where something else bounds them ({@link NormBounds#quick}): only the errors
+     * Delta are read, one by one in double, 4,416 floats a batch for a 784-128-10 network at batch
+     * 32 against 33,600 with the inputs. It needs no vector kernel: the vector dot products of the
+     * other bound were the last kernel that the first epoch still ran uncompiled for a few hundred
+     * batches, one vector operation at a time through the Vector API's Java code, about a quarter of
+     * that epoch. Infinite or NaN where no bound is found, such as for a NaN feature anywhere in the
+     * data set; the caller then asks {@link #gradientNormBound}.
      */
     double quickGradientNormBound() {
-        double sum = 0;
-        for (int l = 0; l < net.layers(); l++) {
-            int in = net.width(l);
-            double d = squaredNormBound(rows * net.width(l + 1), delta[l]);
-            double x;
-            if (l == 0) {
-                x = (double) rows * in * featureBound * featureBound;
-            } else if (net.activation(l - 1).outputsWithinOne()) {
-                x = (double) rows * in * 4;
-            } else {
-                x = squaredNormBound(rows * in, a[l - 1]);
-            }
-            sum += d * x + rows * d;
-        }
-        return Math.sqrt(sum);
-    }
-
-    /**
-     * {@code v[0 .. n)}'s squared norm, summed in double on this thread, then enlarged by {@code (n +
-     * 1) 2^-51}: each square is exact in double (a float's 24 significant bits squared take 48), the
-     * additions of non-negative terms lose at most {@code n 2^-53} of the sum, and the margin's own
-     * multiplication rounds by at most {@code 2^-53}. Four sums side by side keep the adds from waiting
-     * on each other.
-     */
-    private static double squaredNormBound(int n, float[] v) {
-        double s0 = 0;
-        double s1 = 0;
-        double s2 = 0;
-        double s3 = 0;
-        int i = 0;
-        for (; i <= n - 4; i += 4) {
-            double v0 = v[i];
-            double v1 = v[i + 1];
-            double v2 = v[i + 2];
-            double v3 = v[i + 3];
-            s0 += v0 * v0;
-            s1 += v1 * v1;
-            s2 += v2 * v2;
-            s3 += v3 * v3;
-        }
-        for (; i < n; i++) {
-            double v0 = v[i];
-            s0 += v0 * v0;
-        }
-        return ((s0 + s1) + (s2 + s3)) * (1 + (n + 1) * 0x1p-51);
+        return NormBounds.quick(net, rows, featureBound, delta, a, Double.POSITIVE_INFINITY);
     }
 
     /**

@@ -98,17 +98,17 @@ public final class Trainer implements AutoCloseable {
     /** Batches that took the {@link #descentInProduct} path, for the tests. */
     long descentsInProduct;
     /**
-     * Whether a mini-batch step that updates stored gradients (any optimizer but plain SGD in the
-     * product, no clipping) may skip measuring the gradient's norm where {@link
-     * BatchBackprop#quickGradientNormBound} already shows that the measured norm would pass the
-     * check: the norm is only looked at for that check, so the same batches are irregular points
-     * either way, and the weights are the same bits. Measuring took a dot product per weight row
-     * after its update: about 5% of a warm Adam epoch on Fashion-MNIST, and, in the first epoch, its
-     * first 50 batches or so at 1.5-3 ms each, until C2 compiled the vector dot product. Not final, so
-     * that a test can compare the two.
+     * Whether a step without clipping that would measure its gradient's norm (a mini-batch step with
+     * any optimizer but plain SGD in the product, or a plain SGD step on one sample) skips that where
+     * the quick bound ({@link NormBounds#quick}) already shows that the measured norm would pass the
+     * check: the norm is only looked at for that check, so the same steps are irregular points either
+     * way, and the weights are the same bits. On mini-batches, measuring took a dot product per
+     * weight row after its update: about 5% of a warm Adam epoch on Fashion-MNIST, and in the first
+     * epoch its first 50 batches or so at 1.5-3 ms each, until C2 compiled the vector dot product.
+     * Not final, so that a test can compare the two.
      */
     boolean boundSkipsMeasuring = true;
-    /** Batches that took the {@link #boundSkipsMeasuring} path, for the tests. */
+    /** Steps that took the {@link #boundSkipsMeasuring} path, for the tests. */
     long unmeasuredSteps;
     /** The longest k that the vector backend's gemm sums in one block (see {@link Kernels#gemm}). */
     static final int DESCENT_IN_PRODUCT_MAX_BATCH = 512;
@@ -257,7 +257,11 @@ public final class Trainer implements AutoCloseable {
         if (directSgd) {
             int i = order[from];
             lossSum = bp.run(data.featuresArray(), i * data.features(), data.label(i));
-            norm2 = bp.gradientNormSquared();
+            boolean measure = options.clipNorm() > 0 || !boundSkipsMeasuring
+                    || !descentIsSafe(bp.quickGradientNormBound(data.featureBound()), guard.learningRate(), 1);
+            // Zero stands for a norm that the bound shows to pass the check below.
+            norm2 = measure ? bp.gradientNormSquared() : 0;
+            unmeasuredSteps += measure ? 0 : 1;
         } else {
             lossSum = perSampleGradientSum(data, from, to);
             norm2 = sumOfSquares(gradW) + sumOfSquares(gradB);
