@@ -382,88 +382,97 @@ final class VectorLevel2 {
                         float[] a, int aOff, int lda, float[] x, int xOff, float[] y, int yOff) {
         int i = 0;
         for (; i <= m - ROWS; i += ROWS) {
-            int r0 = aOff + i * lda;
-            int r1 = r0 + lda;
-            int r2 = r1 + lda;
-            int r3 = r2 + lda;
-            float c0 = alpha * u[uOff + i];
-            float c1 = alpha * u[uOff + i + 1];
-            float c2 = alpha * u[uOff + i + 2];
-            float c3 = alpha * u[uOff + i + 3];
-            FloatVector b0 = FloatVector.broadcast(S, c0);
-            FloatVector b1 = FloatVector.broadcast(S, c1);
-            FloatVector b2 = FloatVector.broadcast(S, c2);
-            FloatVector b3 = FloatVector.broadcast(S, c3);
-            FloatVector s0 = FloatVector.zero(S);
-            FloatVector s1 = FloatVector.zero(S);
-            FloatVector s2 = FloatVector.zero(S);
-            FloatVector s3 = FloatVector.zero(S);
-            int j = 0;
-            for (; j <= n - L; j += L) {
-                FloatVector vv = FloatVector.fromArray(S, v, vOff + j);
-                FloatVector xv = FloatVector.fromArray(S, x, xOff + j);
-                FloatVector w0 = vv.fma(b0, FloatVector.fromArray(S, a, r0 + j));
-                FloatVector w1 = vv.fma(b1, FloatVector.fromArray(S, a, r1 + j));
-                FloatVector w2 = vv.fma(b2, FloatVector.fromArray(S, a, r2 + j));
-                FloatVector w3 = vv.fma(b3, FloatVector.fromArray(S, a, r3 + j));
-                w0.intoArray(a, r0 + j);
-                w1.intoArray(a, r1 + j);
-                w2.intoArray(a, r2 + j);
-                w3.intoArray(a, r3 + j);
-                s0 = xv.fma(w0, s0);
-                s1 = xv.fma(w1, s1);
-                s2 = xv.fma(w2, s2);
-                s3 = xv.fma(w3, s3);
-            }
-            s0 = s0.add(s0.rearrange(SUM_STEP_1));
-            s1 = s1.add(s1.rearrange(SUM_STEP_1));
-            s2 = s2.add(s2.rearrange(SUM_STEP_1));
-            s3 = s3.add(s3.rearrange(SUM_STEP_1));
-            s0 = s0.add(s0.rearrange(SUM_STEP_2));
-            s1 = s1.add(s1.rearrange(SUM_STEP_2));
-            s2 = s2.add(s2.rearrange(SUM_STEP_2));
-            s3 = s3.add(s3.rearrange(SUM_STEP_2));
-            if (L >= 8) {
-                s0 = s0.add(s0.rearrange(SUM_STEP_4));
-                s1 = s1.add(s1.rearrange(SUM_STEP_4));
-                s2 = s2.add(s2.rearrange(SUM_STEP_4));
-                s3 = s3.add(s3.rearrange(SUM_STEP_4));
-            }
-            if (L >= 16) {
-                s0 = s0.add(s0.rearrange(SUM_STEP_8));
-                s1 = s1.add(s1.rearrange(SUM_STEP_8));
-                s2 = s2.add(s2.rearrange(SUM_STEP_8));
-                s3 = s3.add(s3.rearrange(SUM_STEP_8));
-            }
-            float d0 = s0.lane(0);
-            float d1 = s1.lane(0);
-            float d2 = s2.lane(0);
-            float d3 = s3.lane(0);
-            for (; j < n; j++) {
-                float vj = v[vOff + j];
-                float xj = x[xOff + j];
-                float w0 = Math.fma(c0, vj, a[r0 + j]);
-                float w1 = Math.fma(c1, vj, a[r1 + j]);
-                float w2 = Math.fma(c2, vj, a[r2 + j]);
-                float w3 = Math.fma(c3, vj, a[r3 + j]);
-                a[r0 + j] = w0;
-                a[r1 + j] = w1;
-                a[r2 + j] = w2;
-                a[r3 + j] = w3;
-                d0 = Math.fma(w0, xj, d0);
-                d1 = Math.fma(w1, xj, d1);
-                d2 = Math.fma(w2, xj, d2);
-                d3 = Math.fma(w3, xj, d3);
-            }
-            y[yOff + i] = d0;
-            y[yOff + i + 1] = d1;
-            y[yOff + i + 2] = d2;
-            y[yOff + i + 3] = d3;
+            gerGemvFourRows(n, alpha * u[uOff + i], alpha * u[uOff + i + 1], alpha * u[uOff + i + 2],
+                    alpha * u[uOff + i + 3], v, vOff, a, aOff + i * lda, lda, x, xOff, y, yOff + i);
         }
         if (i < m) {
             int rest = aOff + i * lda;
             ger(m - i, n, alpha, u, uOff + i, v, vOff, a, rest, lda);
             gemv(m - i, n, 1f, a, rest, lda, x, xOff, 0f, y, yOff + i);
         }
+    }
+
+    /**
+     * One pass of {@link #gerGemv} over the four rows from {@code r0}: their updates by {@code c0 ..
+     * c3} times v, and their products with x into {@code y[yi .. yi + 4)}. A method of its own, called
+     * 32 times a sample for a 128-row layer, so that C2 takes it after a few samples as a small
+     * compilation; as part of gerGemv, called once a sample, it waited for an on-stack replacement of
+     * the whole kernel that took C2 0.17 s while the first epoch of per-sample training ran it a
+     * vector operation at a time.
+     */
+    private static void gerGemvFourRows(int n, float c0, float c1, float c2, float c3, float[] v, int vOff,
+                                        float[] a, int r0, int lda, float[] x, int xOff, float[] y, int yi) {
+        int r1 = r0 + lda;
+        int r2 = r1 + lda;
+        int r3 = r2 + lda;
+        FloatVector b0 = FloatVector.broadcast(S, c0);
+        FloatVector b1 = FloatVector.broadcast(S, c1);
+        FloatVector b2 = FloatVector.broadcast(S, c2);
+        FloatVector b3 = FloatVector.broadcast(S, c3);
+        FloatVector s0 = FloatVector.zero(S);
+        FloatVector s1 = FloatVector.zero(S);
+        FloatVector s2 = FloatVector.zero(S);
+        FloatVector s3 = FloatVector.zero(S);
+        int j = 0;
+        for (; j <= n - L; j += L) {
+            FloatVector vv = FloatVector.fromArray(S, v, vOff + j);
+            FloatVector xv = FloatVector.fromArray(S, x, xOff + j);
+            FloatVector w0 = vv.fma(b0, FloatVector.fromArray(S, a, r0 + j));
+            FloatVector w1 = vv.fma(b1, FloatVector.fromArray(S, a, r1 + j));
+            FloatVector w2 = vv.fma(b2, FloatVector.fromArray(S, a, r2 + j));
+            FloatVector w3 = vv.fma(b3, FloatVector.fromArray(S, a, r3 + j));
+            w0.intoArray(a, r0 + j);
+            w1.intoArray(a, r1 + j);
+            w2.intoArray(a, r2 + j);
+            w3.intoArray(a, r3 + j);
+            s0 = xv.fma(w0, s0);
+            s1 = xv.fma(w1, s1);
+            s2 = xv.fma(w2, s2);
+            s3 = xv.fma(w3, s3);
+        }
+        s0 = s0.add(s0.rearrange(SUM_STEP_1));
+        s1 = s1.add(s1.rearrange(SUM_STEP_1));
+        s2 = s2.add(s2.rearrange(SUM_STEP_1));
+        s3 = s3.add(s3.rearrange(SUM_STEP_1));
+        s0 = s0.add(s0.rearrange(SUM_STEP_2));
+        s1 = s1.add(s1.rearrange(SUM_STEP_2));
+        s2 = s2.add(s2.rearrange(SUM_STEP_2));
+        s3 = s3.add(s3.rearrange(SUM_STEP_2));
+        if (L >= 8) {
+            s0 = s0.add(s0.rearrange(SUM_STEP_4));
+            s1 = s1.add(s1.rearrange(SUM_STEP_4));
+            s2 = s2.add(s2.rearrange(SUM_STEP_4));
+            s3 = s3.add(s3.rearrange(SUM_STEP_4));
+        }
+        if (L >= 16) {
+            s0 = s0.add(s0.rearrange(SUM_STEP_8));
+            s1 = s1.add(s1.rearrange(SUM_STEP_8));
+            s2 = s2.add(s2.rearrange(SUM_STEP_8));
+            s3 = s3.add(s3.rearrange(SUM_STEP_8));
+        }
+        float d0 = s0.lane(0);
+        float d1 = s1.lane(0);
+        float d2 = s2.lane(0);
+        float d3 = s3.lane(0);
+        for (; j < n; j++) {
+            float vj = v[vOff + j];
+            float xj = x[xOff + j];
+            float w0 = Math.fma(c0, vj, a[r0 + j]);
+            float w1 = Math.fma(c1, vj, a[r1 + j]);
+            float w2 = Math.fma(c2, vj, a[r2 + j]);
+            float w3 = Math.fma(c3, vj, a[r3 + j]);
+            a[r0 + j] = w0;
+            a[r1 + j] = w1;
+            a[r2 + j] = w2;
+            a[r3 + j] = w3;
+            d0 = Math.fma(w0, xj, d0);
+            d1 = Math.fma(w1, xj, d1);
+            d2 = Math.fma(w2, xj, d2);
+            d3 = Math.fma(w3, xj, d3);
+        }
+        y[yi] = d0;
+        y[yi + 1] = d1;
+        y[yi + 2] = d2;
+        y[yi + 3] = d3;
     }
 }
