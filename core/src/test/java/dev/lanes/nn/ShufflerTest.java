@@ -2,6 +2,7 @@ package dev.lanes.nn;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 
+import dev.lanes.data.Dataset;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 
@@ -14,18 +15,10 @@ class ShufflerTest {
             for (long seed : new long[] {0, 1, 42, -7, Long.MAX_VALUE}) {
                 Random random = new Random(seed);
                 Shuffler shuffler = new Shuffler(seed);
-                int[] expected = new int[n];
                 int[] actual = new int[n];
                 for (int epoch = 0; epoch < 3; epoch++) {
-                    for (int i = 0; i < n; i++) {
-                        expected[i] = i;
-                    }
-                    for (int i = n - 1; i > 0; i--) {
-                        int j = random.nextInt(i + 1);
-                        int t = expected[i];
-                        expected[i] = expected[j];
-                        expected[j] = t;
-                    }
+                    // The trainer's orders before the shuffler: Fisher-Yates on Random, as Dataset.permutation does.
+                    int[] expected = Dataset.permutation(n, random);
                     shuffler.shuffle(actual, n);
                     assertArrayEquals(expected, actual, "n " + n + ", seed " + seed + ", epoch " + epoch);
                 }
