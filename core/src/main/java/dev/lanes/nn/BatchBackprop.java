@@ -218,7 +218,8 @@ final class BatchBackprop {
      * += alpha Delta^T X} and {@code b += alpha} times the column sums of Delta for every layer (see
      * {@link Dense#descendRows}), the rows cut between the threads as in {@link #gradients}. The
      * gradient is never stored: {@code gradB} is scratch for the bias gradient. There is no norm to
-     * check afterwards, so the caller first checks {@link #gradientNormBound}.
+     * check afterwards, so the caller first checks {@link #quickGradientNormBound} or {@link
+     * #gradientNormBound}.
      */
     void descend(float alpha, float[][] gradB) {
         this.gradB = gradB;
