@@ -42,6 +42,7 @@ class CsvReaderTest {
         assertArrayEquals(new float[] {-3, 100}, features(d, 1));
         assertArrayEquals(new float[] {4, 0.5f}, features(d, 2));
         assertEquals(100f, d.featureBound(), "the largest magnitude, not the label");
+        assertEquals(7.5f, DataReaders.csv(file("neg.csv", "-7.5,1\n2,0\n"), -1).featureBound(), "a magnitude");
         assertEquals(0, d.label(0));
         assertEquals(2, d.label(1));
         assertEquals(1, d.label(2));
