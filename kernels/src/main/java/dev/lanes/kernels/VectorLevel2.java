@@ -17,11 +17,13 @@ import jdk.incubator.vector.VectorShuffle;
  *
  * <p>gemv must give every row the same bits whichever block of rows it falls in: ParallelKernels
  * splits the rows between threads and promises the single-threaded result. So every row of gemv,
- * and every row that gerGemv does not fuse, goes through the one four-row body of {@link #gemv};
- * a last pass of fewer than four rows repeats its last row (the repeats cost reads of lines already
+ * and every row that gerGemv does not fuse, is summed in the order of the four-row body of
+ * {@link #gemv}: its eight-row passes ({@link #gemvEightRows}) keep that order row by row, and a
+ * last pass of fewer than four rows repeats its last row (the repeats cost reads of lines already
  * in L1, and their results are dropped). The fused body of {@link #gerGemv} cannot share it (it
  * writes A as it reads it) and keeps exactly its summation order instead, which
- * {@code FusedUpdateTest} checks bit for bit. gemvT and ger round each element once per row, in row
+ * {@code FusedUpdateTest} checks bit for bit, as {@code ParallelKernelsTest} does for rows that
+ * fall in an eight-row pass on one thread and a four-row pass on another. gemvT and ger round each element once per row, in row
  * order, so their grouping of rows cannot change a bit and needs no such care.
  *
  * <p>Each loop multiplies a register by a freshly loaded vector ({@code x.fma(load, acc)}), never
@@ -31,7 +33,7 @@ import jdk.incubator.vector.VectorShuffle;
  * arguments, its range-check set-up and the vector spills around it.
  */
 final class VectorLevel2 {
-    /** Rows per pass of gemv and gerGemv: four FMA chains, and four streams of A, which the prefetchers keep up with from L3. */
+    /** Rows per pass of gerGemv, and of gemv's last rows: four FMA chains and four streams of A. */
     private static final int ROWS = 4;
 
     /*
@@ -55,18 +57,22 @@ final class VectorLevel2 {
      * {@code y = alpha A x + beta y} for n >= 2L. Every row is summed in one order whichever pass it
      * falls in: one vector accumulator over the blocks of L columns in order, its lanes added up by
      * the lane-sum tree of {@link VectorWidth#LANE_SUM}, then the columns after the last whole
-     * vector added in order. Four rows per pass share each load of x; a last pass of fewer rows
-     * repeats its last row (reads of lines already in L1, whose results are dropped).
+     * vector added in order. From eight rows, {@link #gemvEightRows} takes all but the last m % 8;
+     * the rest go four rows per pass, sharing each load of x; a last pass of fewer rows repeats its
+     * last row (reads of lines already in L1, whose results are dropped).
      *
      * <p>One vector a step and no hand unrolling: a body this small is unrolled by C2 itself, with
      * each load folded into its FMA and the row offsets in 64-bit registers. The former body of two
      * vectors a step (two accumulators a row) left C2 with int index arithmetic and stack reloads
-     * in the loop, about three times the instructions a column. Eight rows a pass ran no faster
-     * from L2 and slower from L3 (eight streams instead of four).
+     * in the loop, about three times the instructions a column.
      */
     static void gemv(int m, int n, float alpha, float[] a, int aOff, int lda,
                      float[] x, int xOff, float beta, float[] y, int yOff) {
-        for (int i = 0; i < m; i += ROWS) {
+        int i = 0;
+        if (m >= 8) {
+            i = gemvEightRows(m, n, alpha, a, aOff, lda, x, xOff, beta, y, yOff);
+        }
+        for (; i < m; i += ROWS) {
             int rows = Math.min(ROWS, m - i);
             int r0 = aOff + i * lda;
             int r3 = r0 + (rows - 1) * lda;
@@ -129,6 +135,129 @@ final class VectorLevel2 {
                 y[yi + 3] = beta == 0f ? alpha * d3 : Math.fma(beta, y[yi + 3], alpha * d3);
             }
         }
+    }
+
+    /**
+     * The leading {@code m - m % 8} rows of gemv, eight per pass, each row summed exactly as in
+     * {@link #gemv}'s four-row body; returns how many rows it did. Its own method, called once per
+     * gemv, so that gemv's body stays small enough for C2.
+     *
+     * <p>Eight streams of A instead of four. From L3 on JDK 25 (1024x1024, 4 MiB), where the four-row
+     * loop that C2 unrolls ran 0.82-0.88x VectorBLAS in JMH, eight rows a pass took 1.18x less time
+     * than four (JMH forks interleaved: 58.4 against 69.0 µs, VectorBLAS 58.7), and level on JDK 17
+     * (63.3 against 66.9 µs). From L2 (128x784) they ran level on both JDKs. A harness of the third
+     * session had found eight rows 10-20% slower at 1024x1024; these JMH runs did not (bench/RESULTS.md,
+     * ninth session).
+     */
+    private static int gemvEightRows(int m, int n, float alpha, float[] a, int aOff, int lda,
+                                     float[] x, int xOff, float beta, float[] y, int yOff) {
+        int i = 0;
+        for (; i <= m - 8; i += 8) {
+            int r0 = aOff + i * lda;
+            int r1 = r0 + lda;
+            int r2 = r1 + lda;
+            int r3 = r2 + lda;
+            int r4 = r3 + lda;
+            int r5 = r4 + lda;
+            int r6 = r5 + lda;
+            int r7 = r6 + lda;
+            FloatVector s0 = FloatVector.zero(S);
+            FloatVector s1 = FloatVector.zero(S);
+            FloatVector s2 = FloatVector.zero(S);
+            FloatVector s3 = FloatVector.zero(S);
+            FloatVector s4 = FloatVector.zero(S);
+            FloatVector s5 = FloatVector.zero(S);
+            FloatVector s6 = FloatVector.zero(S);
+            FloatVector s7 = FloatVector.zero(S);
+            int j = 0;
+            for (; j <= n - L; j += L) {
+                FloatVector xv = FloatVector.fromArray(S, x, xOff + j);
+                s0 = xv.fma(FloatVector.fromArray(S, a, r0 + j), s0);
+                s1 = xv.fma(FloatVector.fromArray(S, a, r1 + j), s1);
+                s2 = xv.fma(FloatVector.fromArray(S, a, r2 + j), s2);
+                s3 = xv.fma(FloatVector.fromArray(S, a, r3 + j), s3);
+                s4 = xv.fma(FloatVector.fromArray(S, a, r4 + j), s4);
+                s5 = xv.fma(FloatVector.fromArray(S, a, r5 + j), s5);
+                s6 = xv.fma(FloatVector.fromArray(S, a, r6 + j), s6);
+                s7 = xv.fma(FloatVector.fromArray(S, a, r7 + j), s7);
+            }
+            s0 = s0.add(s0.rearrange(SUM_STEP_1));
+            s1 = s1.add(s1.rearrange(SUM_STEP_1));
+            s2 = s2.add(s2.rearrange(SUM_STEP_1));
+            s3 = s3.add(s3.rearrange(SUM_STEP_1));
+            s4 = s4.add(s4.rearrange(SUM_STEP_1));
+            s5 = s5.add(s5.rearrange(SUM_STEP_1));
+            s6 = s6.add(s6.rearrange(SUM_STEP_1));
+            s7 = s7.add(s7.rearrange(SUM_STEP_1));
+            s0 = s0.add(s0.rearrange(SUM_STEP_2));
+            s1 = s1.add(s1.rearrange(SUM_STEP_2));
+            s2 = s2.add(s2.rearrange(SUM_STEP_2));
+            s3 = s3.add(s3.rearrange(SUM_STEP_2));
+            s4 = s4.add(s4.rearrange(SUM_STEP_2));
+            s5 = s5.add(s5.rearrange(SUM_STEP_2));
+            s6 = s6.add(s6.rearrange(SUM_STEP_2));
+            s7 = s7.add(s7.rearrange(SUM_STEP_2));
+            if (L >= 8) {
+                s0 = s0.add(s0.rearrange(SUM_STEP_4));
+                s1 = s1.add(s1.rearrange(SUM_STEP_4));
+                s2 = s2.add(s2.rearrange(SUM_STEP_4));
+                s3 = s3.add(s3.rearrange(SUM_STEP_4));
+                s4 = s4.add(s4.rearrange(SUM_STEP_4));
+                s5 = s5.add(s5.rearrange(SUM_STEP_4));
+                s6 = s6.add(s6.rearrange(SUM_STEP_4));
+                s7 = s7.add(s7.rearrange(SUM_STEP_4));
+            }
+            if (L >= 16) {
+                s0 = s0.add(s0.rearrange(SUM_STEP_8));
+                s1 = s1.add(s1.rearrange(SUM_STEP_8));
+                s2 = s2.add(s2.rearrange(SUM_STEP_8));
+                s3 = s3.add(s3.rearrange(SUM_STEP_8));
+                s4 = s4.add(s4.rearrange(SUM_STEP_8));
+                s5 = s5.add(s5.rearrange(SUM_STEP_8));
+                s6 = s6.add(s6.rearrange(SUM_STEP_8));
+                s7 = s7.add(s7.rearrange(SUM_STEP_8));
+            }
+            float d0 = s0.lane(0);
+            float d1 = s1.lane(0);
+            float d2 = s2.lane(0);
+            float d3 = s3.lane(0);
+            float d4 = s4.lane(0);
+            float d5 = s5.lane(0);
+            float d6 = s6.lane(0);
+            float d7 = s7.lane(0);
+            for (; j < n; j++) {
+                float xj = x[xOff + j];
+                d0 = Math.fma(a[r0 + j], xj, d0);
+                d1 = Math.fma(a[r1 + j], xj, d1);
+                d2 = Math.fma(a[r2 + j], xj, d2);
+                d3 = Math.fma(a[r3 + j], xj, d3);
+                d4 = Math.fma(a[r4 + j], xj, d4);
+                d5 = Math.fma(a[r5 + j], xj, d5);
+                d6 = Math.fma(a[r6 + j], xj, d6);
+                d7 = Math.fma(a[r7 + j], xj, d7);
+            }
+            int yi = yOff + i;
+            if (beta == 0f) {
+                y[yi] = alpha * d0;
+                y[yi + 1] = alpha * d1;
+                y[yi + 2] = alpha * d2;
+                y[yi + 3] = alpha * d3;
+                y[yi + 4] = alpha * d4;
+                y[yi + 5] = alpha * d5;
+                y[yi + 6] = alpha * d6;
+                y[yi + 7] = alpha * d7;
+            } else {
+                y[yi] = Math.fma(beta, y[yi], alpha * d0);
+                y[yi + 1] = Math.fma(beta, y[yi + 1], alpha * d1);
+                y[yi + 2] = Math.fma(beta, y[yi + 2], alpha * d2);
+                y[yi + 3] = Math.fma(beta, y[yi + 3], alpha * d3);
+                y[yi + 4] = Math.fma(beta, y[yi + 4], alpha * d4);
+                y[yi + 5] = Math.fma(beta, y[yi + 5], alpha * d5);
+                y[yi + 6] = Math.fma(beta, y[yi + 6], alpha * d6);
+                y[yi + 7] = Math.fma(beta, y[yi + 7], alpha * d7);
+            }
+        }
+        return i;
     }
 
     // ---------------------------------------------------------------- gemvT
