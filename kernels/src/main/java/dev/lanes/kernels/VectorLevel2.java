@@ -268,10 +268,9 @@ final class VectorLevel2 {
      * in row order), then the last two rows and the last row. With beta 0 the first pass starts
      * from zero instead of from a cleared y (fma(a, c, +0) is what an axpy onto the cleared y
      * gives), which saves a pass over y. The passes live in this method rather than in one of their
-     * own, which C2 would not inline (too large): at 10 rows the calls cost as much as the work. A
-     * matrix of {@link #GEMVT_EIGHT_ROWS_FROM} elements or more first goes eight rows per pass
-     * ({@link #gemvTEightRows}, one call for all of them), which halves the traffic of y when A
-     * streams from memory.
+     * own, which C2 would not inline (too large): at 10 rows the calls cost as much as the work. From
+     * eight rows, all but the last m % 8 go eight rows per pass ({@link #gemvTEightRows}, one call
+     * for all of them), which halves the loads and stores of y.
      */
     static void gemvT(int m, int n, float alpha, float[] a, int aOff, int lda,
                       float[] x, int xOff, float beta, float[] y, int yOff) {
@@ -282,7 +281,7 @@ final class VectorLevel2 {
             scaleVector(n, beta, y, yOff);
         }
         int i = 0;
-        if (m >= 8 && (long) m * n >= GEMVT_EIGHT_ROWS_FROM) {
+        if (m >= 8) {
             i = gemvTEightRows(m, n, alpha, a, aOff, lda, x, xOff, fromZero, y, yOff);
             fromZero = false;
         }
@@ -338,20 +337,17 @@ final class VectorLevel2 {
     }
 
     /**
-     * The size of A (elements) from which gemvT passes over y eight rows at a time. Out of cache, y's
-     * load and store per four rows held the row form back: in-JVM on the AVX-512 machine, eight rows
-     * a pass ran 1.11-1.28x faster at 1024x2048, 2048x1024, 2048x2048, 4096x4096 and 8192x2048 (JDK
-     * 17; 1.09x at 4096x4096 on JDK 25) and 1.03x at 1448x1448, but 0.91-0.96x at 1024x1024, so
-     * smaller matrices keep four.
-     */
-    static final long GEMVT_EIGHT_ROWS_FROM = 1L << 21;
-
-    /**
      * The leading {@code m - m % 8} rows of gemvT, eight per pass over y (the same roundings as eight
      * axpys in row order); returns how many rows it did. With {@code fromZero} the first pass starts
-     * from zero instead of reading y, as in {@link #gemvT}. Its own method, called once per gemvT: the
-     * call costs nothing against the 2^21 elements it runs on, and keeps gemvT's body small enough
-     * for C2.
+     * from zero instead of reading y, as in {@link #gemvT}. Its own method, called once per gemvT, so
+     * that gemvT's body stays small enough for C2.
+     *
+     * <p>Out of cache, y's load and store per four rows held the four-row form back: in one JVM, eight
+     * rows a pass ran 1.11-1.28x faster from 1024x2048 to 8192x2048 (JDK 17; 1.09x at 4096x4096 on
+     * JDK 25). In cache too, in JMH forks interleaved with the four-row form (bench/RESULTS.md, ninth
+     * session): 128x784 took 0.93x the time on JDK 25 and 0.90x on JDK 17, and 10x128 0.85x on JDK 17.
+     * At 1024x1024 the two were level within the forks' spread (medians 1.00x on JDK 25 and 0.93x on
+     * JDK 17), where an earlier in-JVM comparison had four rows ahead.
      */
     private static int gemvTEightRows(int m, int n, float alpha, float[] a, int aOff, int lda,
                                       float[] x, int xOff, boolean fromZero, float[] y, int yOff) {

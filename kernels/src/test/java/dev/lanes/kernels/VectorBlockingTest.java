@@ -1,7 +1,6 @@
 package dev.lanes.kernels;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
@@ -42,13 +41,14 @@ class VectorBlockingTest {
     /**
      * gemvT rounds each element once per row, in row order, whether it passes over y eight, four, two
      * or one rows at a time: so it gives the scalar backend's bits. The shapes reach the eight-row
-     * passes ({@link VectorLevel2#GEMVT_EIGHT_ROWS_FROM} elements and more) with every remainder of
-     * rows after them, a column tail, and beta 0 (y holding NaN, which must not be read), 1 and other.
+     * passes (from eight rows) with every remainder of rows after them, in cache and out of it, a
+     * column tail, and beta 0 (y holding NaN, which must not be read), 1 and other.
      */
     @Test
     void gemvTGivesTheScalarBitsAtEveryRowGrouping() {
         SplittableRandom r = new SplittableRandom(3);
-        int[][] shapes = {{2048, 1024}, {2051, 1025}, {1031, 2040}, {1037, 2033}, {4, 600_001}, {9, 233_017}, {37, 200}};
+        int[][] shapes = {{2048, 1024}, {2051, 1025}, {1031, 2040}, {1037, 2033}, {4, 600_001}, {9, 233_017}, {37, 200},
+            {8, 16}, {10, 128}, {12, 784}, {13, 17}, {14, 31}, {15, 47}, {128, 784}};
         for (int[] shape : shapes) {
             int m = shape[0];
             int n = shape[1];
@@ -72,7 +72,6 @@ class VectorBlockingTest {
                 }
             }
         }
-        assertTrue((long) 2048 * 1024 >= VectorLevel2.GEMVT_EIGHT_ROWS_FROM, "the shapes reach the eight-row passes");
     }
 
     @Test
