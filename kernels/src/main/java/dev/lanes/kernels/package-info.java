@@ -21,8 +21,9 @@
  *   <li>{@code ScalarKernels}: every operation as plain Java loops; the reference semantics.</li>
  *   <li>{@code VectorKernels}: the vector backend's species and lane count, the lane-sum order, the
  *       level-1 loops (dot, axpy, scale, mul, add, squared error), activations and softmax.</li>
- *   <li>{@code VectorLevel2}: gemv, gemvT, ger and the fused gerGemv (one four-row body for every
- *       gemv row, so a row's bits do not depend on its block).</li>
+ *   <li>{@code VectorLevel2}: gemv, gemvT, ger and the fused gerGemv (every gemv row summed in the
+ *       four-row body's order, in passes of eight or four rows, so a row's bits do not depend on its
+ *       block).</li>
  *   <li>{@code VectorGemm}: gemm, packed panels and a register tile whose rows depend on the width.</li>
  *   <li>{@code VectorMath}: tanh, sech2 and the exponential of softmax, written inline in their loops,
  *       with one-element-at-a-time copies that give the same bits.</li>
