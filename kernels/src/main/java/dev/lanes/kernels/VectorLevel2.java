@@ -23,8 +23,9 @@ import jdk.incubator.vector.VectorShuffle;
  * in L1, and their results are dropped). The fused body of {@link #gerGemv} cannot share it (it
  * writes A as it reads it) and keeps exactly its summation order instead, which
  * {@code FusedUpdateTest} checks bit for bit, as {@code ParallelKernelsTest} does for rows that
- * fall in an eight-row pass on one thread and a four-row pass on another. gemvT and ger round each element once per row, in row
- * order, so their grouping of rows cannot change a bit and needs no such care.
+ * fall in an eight-row pass on one thread and a four-row pass on another. gemvT and ger round each
+ * element once per row, in row order, so their grouping of rows cannot change a bit and needs no
+ * such care.
  *
  * <p>Each loop multiplies a register by a freshly loaded vector ({@code x.fma(load, acc)}), never
  * the other way round: C2 folds a load into an FMA only as its second factor, and an unfolded load
